@@ -1,0 +1,136 @@
+// Package store keeps yousaid's data in MongoDB (or the embedded
+// FerretDB) through the official driver. It follows the rules in
+// STORE.md: anything that must be exact is an insert guarded by a unique
+// index, no two requests update one document at once, and no request path
+// scans a growing collection.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
+	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
+)
+
+var (
+	// ErrNotFound means no document matched.
+	ErrNotFound = errors.New("not found")
+	// ErrConflict means a unique key is taken already.
+	ErrConflict = errors.New("conflict")
+)
+
+// Collection names.
+const (
+	colSurveys    = "surveys"
+	colCouncils   = "councils"
+	colUsers      = "users"
+	colTokens     = "tokens"
+	colWaves      = "waves"
+	colCodes      = "codes"
+	colSpentCodes = "spent_codes"
+	colResponses  = "responses"
+)
+
+// Store is the concrete store over one database.
+type Store struct {
+	client *mongo.Client
+	db     *mongo.Database
+	now    func() time.Time
+}
+
+// Options configure Open.
+type Options struct {
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// ServerSelectionTimeout bounds how long an operation waits for a
+	// reachable store before it fails (and the server answers 503).
+	ServerSelectionTimeout time.Duration
+}
+
+// Open connects to uri, checks the store answers and ensures every index.
+func Open(ctx context.Context, uri, database string, o Options) (*Store, error) {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.ServerSelectionTimeout == 0 {
+		o.ServerSelectionTimeout = 5 * time.Second
+	}
+	copts := options.Client().ApplyURI(uri).
+		SetServerSelectionTimeout(o.ServerSelectionTimeout).
+		SetConnectTimeout(o.ServerSelectionTimeout).
+		SetWriteConcern(writeconcern.Majority()).
+		SetRetryWrites(true)
+	client, err := mongo.Connect(copts)
+	if err != nil {
+		return nil, fmt.Errorf("store.Open: %w", err)
+	}
+	s := &Store{client: client, db: client.Database(database), now: o.Now}
+	if err := s.Ping(ctx); err != nil {
+		_ = client.Disconnect(context.Background())
+		return nil, fmt.Errorf("store.Open: %w", err)
+	}
+	if err := s.ensureIndexes(ctx); err != nil {
+		_ = client.Disconnect(context.Background())
+		return nil, fmt.Errorf("store.Open: %w", err)
+	}
+	return s, nil
+}
+
+// Close disconnects from the store.
+func (s *Store) Close(ctx context.Context) error {
+	return s.client.Disconnect(ctx)
+}
+
+// Ping reports whether the store answers.
+func (s *Store) Ping(ctx context.Context) error {
+	return s.client.Ping(ctx, readpref.Primary())
+}
+
+// Drop removes the whole database; tests use it to clean up.
+func (s *Store) Drop(ctx context.Context) error {
+	return s.db.Drop(ctx)
+}
+
+// Database exposes the database to maintenance code and tests that must
+// look at raw documents.
+func (s *Store) Database() *mongo.Database { return s.db }
+
+func (s *Store) ensureIndexes(ctx context.Context) error {
+	indexes := map[string][]mongo.IndexModel{
+		colSurveys: {{Keys: bson.D{{Key: "survey", Value: 1}, {Key: "version", Value: -1}}}},
+		colUsers: {
+			{Keys: bson.D{{Key: "email", Value: 1}}, Options: options.Index().SetUnique(true)},
+			{Keys: bson.D{{Key: "council", Value: 1}}},
+		},
+		colTokens:    {{Keys: bson.D{{Key: "user", Value: 1}}}},
+		colWaves:     {{Keys: bson.D{{Key: "council", Value: 1}, {Key: "created_at", Value: -1}}}},
+		colCodes:     {{Keys: bson.D{{Key: "wave", Value: 1}}}},
+		colResponses: {{Keys: bson.D{{Key: "wave", Value: 1}}}},
+	}
+	for name, models := range indexes {
+		if _, err := s.db.Collection(name).Indexes().CreateMany(ctx, models); err != nil {
+			return fmt.Errorf("indexes on %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// mapErr turns driver errors into the package's sentinel errors.
+func mapErr(op string, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, mongo.ErrNoDocuments):
+		return fmt.Errorf("%s: %w", op, ErrNotFound)
+	case mongo.IsDuplicateKeyError(err):
+		return fmt.Errorf("%s: %w", op, ErrConflict)
+	default:
+		return fmt.Errorf("%s: %w", op, err)
+	}
+}
