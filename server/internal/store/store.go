@@ -35,6 +35,8 @@ const (
 	colCodes      = "codes"
 	colSpentCodes = "spent_codes"
 	colResponses  = "responses"
+	colTallies    = "tallies"
+	colWriters    = "tally_writers"
 )
 
 // Store is the concrete store over one database.
@@ -112,6 +114,7 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 		colWaves:     {{Keys: bson.D{{Key: "council", Value: 1}, {Key: "created_at", Value: -1}}}},
 		colCodes:     {{Keys: bson.D{{Key: "wave", Value: 1}}}},
 		colResponses: {{Keys: bson.D{{Key: "wave", Value: 1}}}},
+		colTallies:   {{Keys: bson.D{{Key: "wave", Value: 1}, {Key: "dim", Value: 1}}}},
 	}
 	for name, models := range indexes {
 		if _, err := s.db.Collection(name).Indexes().CreateMany(ctx, models); err != nil {

@@ -1,0 +1,258 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"yousaid/frontend"
+	"yousaid/locales"
+	"yousaid/seed"
+	"yousaid/server/internal/demo"
+	"yousaid/server/internal/embedded"
+	"yousaid/server/internal/locale"
+	"yousaid/server/internal/page"
+	"yousaid/server/internal/store"
+	"yousaid/server/internal/tally"
+	"yousaid/server/internal/web"
+	"yousaid/survey"
+)
+
+// App owns the running platform: the store (embedded or not), the HTTP
+// server and its listener.
+type App struct {
+	cfg      Config
+	logger   *slog.Logger
+	embedded *embedded.Store
+	Store    *store.Store
+	tally    *tally.Writer
+	web      *web.Server
+	listener net.Listener
+}
+
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level)) // validated by Config
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+// NewApp starts the store, loads the seed surveys, creates the configured
+// administrator and the demo data, and listens on cfg.Addr. Close it, or
+// run Serve, to release everything.
+func NewApp(ctx context.Context, cfg Config, logger *slog.Logger) (app *App, err error) {
+	a := &App{cfg: cfg, logger: logger}
+	defer func() {
+		if err != nil {
+			a.Close()
+		}
+	}()
+	uri := cfg.MongoURI
+	if uri == "" {
+		a.embedded, err = embedded.Start(cfg.DataDir, logger)
+		if err != nil {
+			return nil, fmt.Errorf("starting the embedded store in %s: %w", cfg.DataDir, err)
+		}
+		uri = a.embedded.URI()
+		logger.Info("embedded store started", "data", cfg.DataDir)
+	}
+	a.Store, err = store.Open(ctx, uri, cfg.Database, store.Options{})
+	if err != nil {
+		return nil, fmt.Errorf("opening the store: %w", err)
+	}
+	if err := loadSeedSurveys(ctx, a.Store, logger); err != nil {
+		return nil, err
+	}
+	if cfg.AdminEmail != "" {
+		if err := ensureAdmin(ctx, a.Store, cfg.AdminEmail, cfg.AdminPassword, logger); err != nil {
+			return nil, err
+		}
+	}
+	bundle, err := locale.New(locales.FS)
+	if err != nil {
+		return nil, err
+	}
+	pages, err := page.New(frontend.FS, bundle)
+	if err != nil {
+		return nil, err
+	}
+	staleAfter := 90 * time.Second
+	if a.embedded != nil {
+		staleAfter = 0 // this process owns the embedded store: every other writer is dead
+	}
+	a.tally = tally.New(a.Store, logger, tally.Options{StaleAfter: staleAfter})
+	if err := a.tally.Start(ctx); err != nil {
+		return nil, err
+	}
+	a.web, err = web.New(web.Options{
+		Store: a.Store, Logger: logger, Locale: bundle, Pages: pages, Tally: a.tally, TokenTTL: cfg.TokenTTL,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Demo {
+		waves, err := demo.Create(ctx, a.Store, logger)
+		if err != nil {
+			return nil, fmt.Errorf("creating demo data: %w", err)
+		}
+		for _, wave := range waves {
+			if _, err := a.tally.Recount(ctx, wave, a.web.Definition); err != nil {
+				return nil, fmt.Errorf("counting demo data: %w", err)
+			}
+		}
+	}
+	a.listener, err = net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("listening on %s: %w", cfg.Addr, err)
+	}
+	return a, nil
+}
+
+// Addr is the address the app listens on (useful with ":0").
+func (a *App) Addr() string { return a.listener.Addr().String() }
+
+// Serve answers requests until ctx is cancelled, then lets requests in
+// flight finish (up to the shutdown grace) and releases everything.
+func (a *App) Serve(ctx context.Context) error {
+	defer a.Close()
+	srv := &http.Server{
+		Handler:           a.web,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       60 * time.Second,
+		MaxHeaderBytes:    16 << 10,
+		ErrorLog:          slog.NewLogLogger(a.logger.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(a.listener) }()
+	go a.repairStaleTallies()
+	a.logger.Info("yousaid is listening", "addr", a.Addr())
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	// Every request has finished: write their counts and leave cleanly.
+	if err := a.tally.Stop(shutdownCtx); err != nil {
+		return err
+	}
+	a.tally = nil
+	return nil
+}
+
+// repairStaleTallies recounts, in the background, the waves a process that
+// died may have left short. Readiness does not wait for it.
+func (a *App) repairStaleTallies() {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
+	defer cancel()
+	reports, err := a.tally.RepairStale(ctx, a.web.Definition)
+	if err != nil {
+		a.logger.Error("tally repair failed", "err", err)
+	}
+	for _, r := range reports {
+		a.logger.Info("tally recounted after an unclean stop",
+			"wave", r.Wave, "counted_before", r.Before, "responses", r.After, "corrected", r.Corrected)
+	}
+}
+
+// Close releases the listener, the store connection and the embedded store.
+func (a *App) Close() {
+	if a.listener != nil {
+		_ = a.listener.Close()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if a.tally != nil {
+		if err := a.tally.Stop(ctx); err != nil {
+			a.logger.Warn("tally writer did not stop cleanly", "err", err)
+		}
+		a.tally = nil
+	}
+	if a.Store != nil {
+		_ = a.Store.Close(ctx)
+		a.Store = nil
+	}
+	if a.embedded != nil {
+		if err := a.embedded.Close(ctx); err != nil {
+			a.logger.Warn("embedded store did not stop cleanly", "err", err)
+		}
+		a.embedded = nil
+	}
+}
+
+// loadSeedSurveys stores every seed definition whose version is not stored
+// yet. A stored version is never changed: an edited definition must carry
+// the next version number, and a seed that differs from what is stored
+// under its version is reported.
+func loadSeedSurveys(ctx context.Context, s *store.Store, logger *slog.Logger) error {
+	files, err := seed.Surveys()
+	if err != nil {
+		return fmt.Errorf("reading seed surveys: %w", err)
+	}
+	for _, data := range files {
+		def, err := survey.Load(data)
+		if err != nil {
+			return fmt.Errorf("seed survey: %w", err)
+		}
+		err = s.PutSurvey(ctx, def)
+		if errors.Is(err, store.ErrConflict) {
+			stored, err := s.Survey(ctx, def.ID, def.Version)
+			if err != nil {
+				return fmt.Errorf("seed survey %s: %w", def.ID, err)
+			}
+			if !sameDefinition(stored, def) {
+				logger.Warn("seed survey differs from the stored version; give the edit a new version number",
+					"survey", def.ID, "version", def.Version)
+			}
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("seed survey %s: %w", def.ID, err)
+		}
+		logger.Info("seed survey stored", "survey", def.ID, "version", def.Version)
+	}
+	return nil
+}
+
+func sameDefinition(a, b *survey.Definition) bool {
+	ja, errA := json.Marshal(a)
+	jb, errB := json.Marshal(b)
+	return errA == nil && errB == nil && bytes.Equal(ja, jb)
+}
+
+// ensureAdmin creates the platform administrator if no user has its email.
+func ensureAdmin(ctx context.Context, s *store.Store, email, password string, logger *slog.Logger) error {
+	_, err := s.UserByEmail(ctx, email)
+	if err == nil {
+		return nil
+	}
+	if !errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("looking up the administrator: %w", err)
+	}
+	hash, err := web.HashPassword(password)
+	if err != nil {
+		return err
+	}
+	err = s.CreateUser(ctx, &store.User{Email: email, PasswordHash: hash, Role: store.RolePlatformAdmin})
+	if err != nil && !errors.Is(err, store.ErrConflict) {
+		return fmt.Errorf("creating the administrator: %w", err)
+	}
+	logger.Info("platform administrator created")
+	return nil
+}

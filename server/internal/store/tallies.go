@@ -1,0 +1,146 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// Tally is the pre-aggregated counters of a wave, or of one group of a
+// breakdown of it. Results read tallies, never responses. Responses stay
+// the source of truth: a tally can always be recounted from them.
+type Tally struct {
+	ID     string           `bson:"_id"`
+	Wave   string           `bson:"wave"`
+	Dim    string           `bson:"dim"`   // "" for the whole wave
+	Group  string           `bson:"group"` // the group's value within Dim
+	Counts map[string]int64 `bson:"c"`
+}
+
+// TallyID names the tally of a wave ("" dim: the whole wave) or a group.
+func TallyID(wave, dim, group string) string {
+	if dim == "" {
+		return wave + "|all"
+	}
+	return wave + "|" + dim + "|" + group
+}
+
+// IncTally adds inc to a tally's counters, creating the tally if needed.
+// Callers must not run two IncTally on one tally at once (STORE.md rule
+// 2): the embedded store loses concurrent updates.
+func (s *Store) IncTally(ctx context.Context, wave, dim, group string, inc map[string]int64) error {
+	fields := bson.M{}
+	for k, n := range inc {
+		fields["c."+k] = n
+	}
+	_, err := s.db.Collection(colTallies).UpdateOne(ctx,
+		bson.M{"_id": TallyID(wave, dim, group)},
+		bson.M{"$inc": fields, "$setOnInsert": bson.M{"wave": wave, "dim": dim, "group": group}},
+		options.UpdateOne().SetUpsert(true))
+	return mapErr("store.IncTally", err)
+}
+
+// Tallies returns a wave's tallies of one dimension ("" for the whole
+// wave's single tally), by group.
+func (s *Store) Tallies(ctx context.Context, wave, dim string) ([]Tally, error) {
+	cur, err := s.db.Collection(colTallies).Find(ctx, bson.M{"wave": wave, "dim": dim},
+		options.Find().SetSort(bson.D{{Key: "group", Value: 1}}).SetLimit(500))
+	if err != nil {
+		return nil, mapErr("store.Tallies", err)
+	}
+	out := []Tally{}
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, mapErr("store.Tallies", err)
+	}
+	return out, nil
+}
+
+// ReplaceTallies makes a wave's tallies exactly docs: each is written
+// whole, then any other tally of the wave is removed.
+func (s *Store) ReplaceTallies(ctx context.Context, wave string, docs []Tally) error {
+	ids := make([]string, 0, len(docs))
+	for _, d := range docs {
+		d.ID = TallyID(wave, d.Dim, d.Group)
+		d.Wave = wave
+		ids = append(ids, d.ID)
+		_, err := s.db.Collection(colTallies).ReplaceOne(ctx, bson.M{"_id": d.ID}, d, options.Replace().SetUpsert(true))
+		if err != nil {
+			return mapErr("store.ReplaceTallies", err)
+		}
+	}
+	_, err := s.db.Collection(colTallies).DeleteMany(ctx, bson.M{"wave": wave, "_id": bson.M{"$nin": ids}})
+	return mapErr("store.ReplaceTallies", err)
+}
+
+// EachResponse calls fn for every response of a wave. It scans: for
+// recounts and exports, never a page load.
+func (s *Store) EachResponse(ctx context.Context, wave string, fn func(*Response) error) error {
+	cur, err := s.db.Collection(colResponses).Find(ctx, bson.M{"wave": wave}, options.Find().SetBatchSize(1000))
+	if err != nil {
+		return mapErr("store.EachResponse", err)
+	}
+	defer cur.Close(ctx)
+	for cur.Next(ctx) {
+		var r Response
+		if err := cur.Decode(&r); err != nil {
+			return mapErr("store.EachResponse", err)
+		}
+		if err := fn(&r); err != nil {
+			return err
+		}
+	}
+	return mapErr("store.EachResponse", cur.Err())
+}
+
+// WriterMarker records that a process is applying tallies, and which waves
+// it has touched: if the process dies before its pending counts are
+// written, exactly those waves need a recount.
+type WriterMarker struct {
+	ID      string    `bson:"_id"`
+	Waves   []string  `bson:"waves"`
+	Started time.Time `bson:"started"`
+	Seen    time.Time `bson:"seen"` // refreshed while the process lives
+}
+
+// PutWriterMarker records a new tally writer.
+func (s *Store) PutWriterMarker(ctx context.Context, id string) error {
+	now := s.now().UTC()
+	_, err := s.db.Collection(colWriters).InsertOne(ctx, WriterMarker{ID: id, Waves: []string{}, Started: now, Seen: now})
+	return mapErr("store.PutWriterMarker", err)
+}
+
+// MarkWriterWave records that writer id is about to change wave's tallies.
+func (s *Store) MarkWriterWave(ctx context.Context, id, wave string) error {
+	_, err := s.db.Collection(colWriters).UpdateOne(ctx, bson.M{"_id": id},
+		bson.M{"$addToSet": bson.M{"waves": wave}, "$set": bson.M{"seen": s.now().UTC()}})
+	return mapErr("store.MarkWriterWave", err)
+}
+
+// TouchWriterMarker says writer id is still alive.
+func (s *Store) TouchWriterMarker(ctx context.Context, id string) error {
+	_, err := s.db.Collection(colWriters).UpdateOne(ctx, bson.M{"_id": id}, bson.M{"$set": bson.M{"seen": s.now().UTC()}})
+	return mapErr("store.TouchWriterMarker", err)
+}
+
+// WriterMarkers lists every recorded tally writer (a few per process ever
+// started and not cleanly stopped).
+func (s *Store) WriterMarkers(ctx context.Context) ([]WriterMarker, error) {
+	cur, err := s.db.Collection(colWriters).Find(ctx, bson.M{}, options.Find().SetLimit(1000))
+	if err != nil {
+		return nil, mapErr("store.WriterMarkers", err)
+	}
+	var out []WriterMarker
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, mapErr("store.WriterMarkers", err)
+	}
+	return out, nil
+}
+
+// DeleteWriterMarker forgets a writer: it stopped cleanly, or its waves
+// were recounted.
+func (s *Store) DeleteWriterMarker(ctx context.Context, id string) error {
+	_, err := s.db.Collection(colWriters).DeleteOne(ctx, bson.M{"_id": id})
+	return mapErr("store.DeleteWriterMarker", err)
+}

@@ -1,0 +1,412 @@
+// Package tally keeps the pre-aggregated counts that results are read from.
+//
+// One Writer per process applies every change to the tally documents, so no
+// two goroutines update one document at once (STORE.md rule 2), and it
+// coalesces the increments of many responses into one update per document.
+// Responses stay the source of truth: Recount rebuilds a wave's tallies
+// from them, and the waves a dead process may have left short are found
+// through its marker and recounted.
+package tally
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"yousaid/server/internal/store"
+	"yousaid/survey"
+)
+
+// Options tune a Writer.
+type Options struct {
+	// Interval between flushes; results lag acknowledgements by about this.
+	Interval time.Duration
+	// Heartbeat is how often the writer says it is alive.
+	Heartbeat time.Duration
+	// StaleAfter is how long a marker may go without a heartbeat before its
+	// process is taken for dead. Zero means every other marker is stale,
+	// which is right for the embedded store: one process owns it.
+	StaleAfter time.Duration
+}
+
+// entry is one response's contribution, kept until flushed so that a
+// recount can drop exactly the responses it counted itself.
+type entry struct {
+	response string
+	groups   []survey.Group
+	keys     []string
+}
+
+// Writer is the process's single writer of tallies.
+type Writer struct {
+	store  *store.Store
+	logger *slog.Logger
+	opts   Options
+	id     string
+
+	mu         sync.Mutex
+	pending    map[string][]entry         // by wave: not yet taken by a flush
+	recounting map[string]bool            // waves being recounted: their entries wait
+	recent     map[string]recountedWindow // waves just recounted: responses they counted
+	marked     map[string]bool            // waves this process's marker lists
+
+	flushMu   sync.Mutex                  // one flush or tally replacement at a time
+	unapplied map[string]map[string]int64 // tally id → increments a failed flush must retry
+	wavesOf   map[string]string           // tally id → its wave (for unapplied)
+	groupOf   map[string]survey.Group     // tally id → its group (for unapplied)
+
+	stop chan struct{}
+	done chan struct{}
+}
+
+type recountedWindow struct {
+	counted map[string]bool
+	until   time.Time
+}
+
+// New makes a writer; Start it before use.
+func New(s *store.Store, logger *slog.Logger, opts Options) *Writer {
+	if opts.Interval == 0 {
+		opts.Interval = 250 * time.Millisecond
+	}
+	if opts.Heartbeat == 0 {
+		opts.Heartbeat = 30 * time.Second
+	}
+	return &Writer{
+		store: s, logger: logger, opts: opts, id: uuid.NewString(),
+		pending: map[string][]entry{}, recounting: map[string]bool{}, recent: map[string]recountedWindow{},
+		marked: map[string]bool{}, unapplied: map[string]map[string]int64{},
+		wavesOf: map[string]string{}, groupOf: map[string]survey.Group{},
+		stop: make(chan struct{}), done: make(chan struct{}),
+	}
+}
+
+// Start records this writer's marker and starts flushing in the background.
+func (w *Writer) Start(ctx context.Context) error {
+	if err := w.store.PutWriterMarker(ctx, w.id); err != nil {
+		return fmt.Errorf("tally.Start: %w", err)
+	}
+	go w.loop()
+	return nil
+}
+
+func (w *Writer) loop() {
+	defer close(w.done)
+	flush := time.NewTicker(w.opts.Interval)
+	defer flush.Stop()
+	beat := time.NewTicker(w.opts.Heartbeat)
+	defer beat.Stop()
+	for {
+		select {
+		case <-w.stop:
+			return
+		case <-flush.C:
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			if err := w.Flush(ctx); err != nil {
+				w.logger.Warn("tally flush failed; will retry", "err", err)
+			}
+			cancel()
+		case <-beat.C:
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			if err := w.store.TouchWriterMarker(ctx, w.id); err != nil {
+				w.logger.Warn("tally heartbeat failed", "err", err)
+			}
+			cancel()
+		}
+	}
+}
+
+// Stop ends the background flushing, writes what is pending and, when all
+// of it was written, removes the marker: a clean stop needs no recount.
+func (w *Writer) Stop(ctx context.Context) error {
+	close(w.stop)
+	<-w.done
+	for {
+		err := w.Flush(ctx)
+		if err == nil && w.empty() {
+			return w.store.DeleteWriterMarker(ctx, w.id)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("tally.Stop: counts left unwritten (a recount at next start will fix them): %w", ctx.Err())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+func (w *Writer) empty() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.flushMu.Lock()
+	defer w.flushMu.Unlock()
+	for _, es := range w.pending {
+		if len(es) > 0 {
+			return false
+		}
+	}
+	return len(w.unapplied) == 0
+}
+
+// Prepare must be called before a response of wave is stored: it makes
+// sure this process's marker lists the wave, so that if the process dies
+// with the response's counts unwritten, the wave is recounted.
+func (w *Writer) Prepare(ctx context.Context, wave string) error {
+	w.mu.Lock()
+	marked := w.marked[wave]
+	w.mu.Unlock()
+	if marked {
+		return nil
+	}
+	if err := w.store.MarkWriterWave(ctx, w.id, wave); err != nil {
+		return fmt.Errorf("tally.Prepare: %w", err)
+	}
+	w.mu.Lock()
+	w.marked[wave] = true
+	w.mu.Unlock()
+	return nil
+}
+
+// Add counts a stored response. It returns at once; the counts reach the
+// store with the next flush.
+func (w *Writer) Add(wave, response string, def *survey.Definition, language string, answers survey.Answers) {
+	e := entry{response: response, groups: survey.Groups(def, language, answers), keys: survey.Contributions(def, answers)}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if r, ok := w.recent[wave]; ok {
+		if time.Now().Before(r.until) {
+			if r.counted[response] {
+				return // a recount has counted it already
+			}
+		} else {
+			delete(w.recent, wave)
+		}
+	}
+	w.pending[wave] = append(w.pending[wave], e)
+}
+
+// Flush writes every pending count: one $inc per tally document touched.
+// Counts that could not be written stay and are retried.
+func (w *Writer) Flush(ctx context.Context) error {
+	w.flushMu.Lock()
+	defer w.flushMu.Unlock()
+
+	w.mu.Lock()
+	for wave, entries := range w.pending {
+		if w.recounting[wave] || len(entries) == 0 {
+			continue
+		}
+		for _, e := range entries {
+			w.addUnapplied(wave, survey.Group{}, e.keys)
+			for _, g := range e.groups {
+				w.addUnapplied(wave, g, e.keys)
+			}
+		}
+		delete(w.pending, wave)
+	}
+	w.mu.Unlock()
+
+	var errs []error
+	for id, inc := range w.unapplied {
+		g := w.groupOf[id]
+		if err := w.store.IncTally(ctx, w.wavesOf[id], g.Dim, g.Value, inc); err != nil {
+			errs = append(errs, err)
+			if ctx.Err() != nil {
+				break
+			}
+			continue
+		}
+		w.dropUnapplied(id)
+	}
+	return errors.Join(errs...)
+}
+
+// addUnapplied merges keys into the increments of one tally; flushMu held.
+func (w *Writer) addUnapplied(wave string, g survey.Group, keys []string) {
+	id := store.TallyID(wave, g.Dim, g.Value)
+	inc := w.unapplied[id]
+	if inc == nil {
+		inc = map[string]int64{}
+		w.unapplied[id] = inc
+		w.wavesOf[id] = wave
+		w.groupOf[id] = g
+	}
+	for _, k := range keys {
+		inc[k]++
+	}
+}
+
+func (w *Writer) dropUnapplied(id string) {
+	delete(w.unapplied, id)
+	delete(w.wavesOf, id)
+	delete(w.groupOf, id)
+}
+
+// Report says what a recount found.
+type Report struct {
+	Wave      string
+	Before    int64 // responses the tally counted
+	After     int64 // responses stored
+	Corrected bool  // any counter changed
+}
+
+// Recount rebuilds a wave's tallies from its stored responses, while
+// submissions go on: their counts wait, and those the recount counted
+// itself are dropped so that each response is counted exactly once.
+func (w *Writer) Recount(ctx context.Context, wave string, def func(surveyID string, version int) (*survey.Definition, error)) (Report, error) {
+	rep := Report{Wave: wave}
+	w.mu.Lock()
+	w.recounting[wave] = true
+	w.mu.Unlock()
+	finished := false
+	defer func() {
+		if !finished {
+			w.mu.Lock()
+			delete(w.recounting, wave)
+			w.mu.Unlock()
+		}
+	}()
+
+	// Increments of this wave not yet written come from stored responses,
+	// which the scan below counts.
+	w.flushMu.Lock()
+	for id, waveOf := range w.wavesOf {
+		if waveOf == wave {
+			w.dropUnapplied(id)
+		}
+	}
+	w.flushMu.Unlock()
+
+	before, err := w.store.Tallies(ctx, wave, "")
+	if err != nil {
+		return rep, err
+	}
+	old := map[string]int64{}
+	if len(before) == 1 {
+		old = before[0].Counts
+		rep.Before = old[survey.KeyResponses]
+	}
+
+	docs := map[string]*store.Tally{}
+	add := func(g survey.Group, keys []string) {
+		id := store.TallyID(wave, g.Dim, g.Value)
+		t := docs[id]
+		if t == nil {
+			t = &store.Tally{Wave: wave, Dim: g.Dim, Group: g.Value, Counts: map[string]int64{}}
+			docs[id] = t
+		}
+		for _, k := range keys {
+			t.Counts[k]++
+		}
+	}
+	add(survey.Group{}, []string{survey.KeyResponses})
+	docs[store.TallyID(wave, "", "")].Counts[survey.KeyResponses] = 0
+	counted := map[string]bool{}
+	err = w.store.EachResponse(ctx, wave, func(r *store.Response) error {
+		d, err := def(r.Survey, r.Version)
+		if err != nil {
+			return err
+		}
+		answers := survey.NormaliseStored(d, r.Answers)
+		keys := survey.Contributions(d, answers)
+		add(survey.Group{}, keys)
+		for _, g := range survey.Groups(d, r.Language, answers) {
+			add(g, keys)
+		}
+		counted[r.ID] = true
+		return nil
+	})
+	if err != nil {
+		return rep, err
+	}
+	all := make([]store.Tally, 0, len(docs))
+	for _, t := range docs {
+		all = append(all, *t)
+	}
+	fresh := docs[store.TallyID(wave, "", "")].Counts
+	rep.After = fresh[survey.KeyResponses]
+	rep.Corrected = !sameCounts(old, fresh)
+
+	w.flushMu.Lock()
+	defer w.flushMu.Unlock()
+	if err := w.store.ReplaceTallies(ctx, wave, all); err != nil {
+		return rep, err
+	}
+	w.mu.Lock()
+	kept := w.pending[wave][:0]
+	for _, e := range w.pending[wave] {
+		if !counted[e.response] {
+			kept = append(kept, e)
+		}
+	}
+	w.pending[wave] = kept
+	delete(w.recounting, wave)
+	// A response stored just before the scan may be Added just after it.
+	w.recent[wave] = recountedWindow{counted: counted, until: time.Now().Add(time.Minute)}
+	w.mu.Unlock()
+	finished = true
+	return rep, nil
+}
+
+func sameCounts(a, b map[string]int64) bool {
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	for k, v := range b {
+		if a[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// StaleWaves finds the markers of writers that died without a clean stop
+// and the waves they had touched.
+func (w *Writer) StaleWaves(ctx context.Context, now time.Time) (markers []string, waves []string, err error) {
+	all, err := w.store.WriterMarkers(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	seen := map[string]bool{}
+	for _, m := range all {
+		if m.ID == w.id || (w.opts.StaleAfter > 0 && now.Sub(m.Seen) < w.opts.StaleAfter) {
+			continue
+		}
+		markers = append(markers, m.ID)
+		for _, wave := range m.Waves {
+			if !seen[wave] {
+				seen[wave] = true
+				waves = append(waves, wave)
+			}
+		}
+	}
+	return markers, waves, nil
+}
+
+// RepairStale recounts the waves of dead writers and forgets their markers.
+func (w *Writer) RepairStale(ctx context.Context, def func(string, int) (*survey.Definition, error)) ([]Report, error) {
+	markers, waves, err := w.StaleWaves(ctx, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	var reports []Report
+	for _, wave := range waves {
+		rep, err := w.Recount(ctx, wave, def)
+		if err != nil {
+			return reports, fmt.Errorf("recounting wave %s: %w", wave, err)
+		}
+		reports = append(reports, rep)
+	}
+	for _, m := range markers {
+		if err := w.store.DeleteWriterMarker(ctx, m); err != nil {
+			return reports, err
+		}
+	}
+	return reports, nil
+}

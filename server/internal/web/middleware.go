@@ -1,0 +1,85 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+)
+
+// MaxBodyBytes bounds every request body (the contract's 64 KiB).
+const MaxBodyBytes = 64 << 10
+
+// accessLog records what was asked and how it went: method, route
+// template, status and duration. Never the client's address, user agent,
+// query string, body or the concrete path (which can hold a join code).
+func (s *Server) accessLog(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	route := c.FullPath()
+	if route == "" {
+		route = "(unmatched)"
+	}
+	s.logger.Info("request",
+		"method", c.Request.Method,
+		"route", route,
+		"status", c.Writer.Status(),
+		"duration_ms", time.Since(start).Milliseconds())
+}
+
+// recovery turns a panic into a plain 500 and logs the panic value and
+// stack only: Gin's own Recovery dumps the request headers.
+func (s *Server) recovery(c *gin.Context) {
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.logger.Error("panic", "route", c.FullPath(), "value", fmt.Sprint(v), "stack", string(debug.Stack()))
+			if c.Writer.Written() {
+				c.Abort()
+				return
+			}
+			if isAPI(c) {
+				s.fail(c, "panic", &apiError{Status: http.StatusInternalServerError, Code: "internal", MessageID: "ErrorInternal"})
+				return
+			}
+			s.errorPage(c, http.StatusInternalServerError)
+		}
+	}()
+	c.Next()
+}
+
+// contentSecurityPolicy allows nothing from other hosts and no inline
+// script or style.
+const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+// securityHeaders go on every answer.
+func securityHeaders(c *gin.Context) {
+	h := c.Writer.Header()
+	h.Set("Content-Security-Policy", contentSecurityPolicy)
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Cross-Origin-Opener-Policy", "same-origin")
+	h.Set("Cross-Origin-Resource-Policy", "same-origin")
+	h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
+	c.Next()
+}
+
+// limitBody caps what any handler can read.
+func limitBody(c *gin.Context) {
+	if c.Request.Body != nil {
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, MaxBodyBytes)
+	}
+	c.Next()
+}
+
+// isAPI tells JSON API requests from page requests.
+func isAPI(c *gin.Context) bool {
+	return strings.HasPrefix(c.Request.URL.Path, "/api/")
+}

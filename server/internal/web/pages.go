@@ -1,0 +1,120 @@
+package web
+
+import (
+	"bytes"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"yousaid/server/internal/locale"
+	"yousaid/server/internal/page"
+)
+
+const localizerKey = "yousaid.localizer"
+
+// pageNames are the pages the server renders; New fails without them.
+var pageNames = []string{"error", "home", "signin", "councils", "council", "codes"}
+
+// pageRoutes registers the HTML pages.
+func (s *Server) pageRoutes(r *gin.Engine) {
+	r.GET("/static/*file", s.static)
+	r.GET("/", s.home)
+	r.GET("/signin", s.signinForm)
+	r.POST("/signin", s.crossOrigin, s.signin)
+	r.POST("/signout", s.crossOrigin, s.signout)
+
+	staff := r.Group("/staff", s.requireSession)
+	staff.GET("", s.staffHome)
+	staff.GET("/councils/:council", s.councilHome)
+	staff.POST("/councils/:council/waves", s.crossOrigin, s.councilOpenWave)
+	staff.POST("/waves/:wave/close", s.crossOrigin, s.councilCloseWave)
+	staff.POST("/waves/:wave/codes", s.crossOrigin, s.councilCodes)
+}
+
+// resolveLanguage gives the request its localizer: ?lang, then a form's
+// lang field, then Accept-Language, among every interface language. Pages
+// that offer fewer languages (a survey, a council's page) resolve again
+// among theirs.
+func (s *Server) resolveLanguage(c *gin.Context) {
+	tag := s.locale.Resolve([]string{c.Query("lang")}, c.GetHeader("Accept-Language"), s.allLanguages())
+	c.Set(localizerKey, s.locale.Localizer(tag))
+	c.Next()
+}
+
+// useLanguage re-resolves the request's language among allowed and makes
+// it the request's localizer.
+func (s *Server) useLanguage(c *gin.Context, allowed []string, explicit ...string) *locale.Localizer {
+	tag := s.locale.Resolve(append([]string{c.Query("lang")}, explicit...), c.GetHeader("Accept-Language"), allowed)
+	l := s.locale.Localizer(tag)
+	c.Set(localizerKey, l)
+	return l
+}
+
+func (s *Server) allLanguages() []string {
+	var tags []string
+	for _, l := range locale.Supported() {
+		tags = append(tags, l.Tag)
+	}
+	return tags
+}
+
+func (s *Server) localizer(c *gin.Context) *locale.Localizer {
+	if l, ok := c.Get(localizerKey); ok {
+		return l.(*locale.Localizer)
+	}
+	return s.locale.Localizer("en")
+}
+
+// base starts a page's view model in the request's language.
+func (s *Server) base(c *gin.Context, titleID string, data ...any) page.Base {
+	l := s.localizer(c)
+	b := s.pages.NewBase(l, l.T(titleID, data...))
+	b.Languages = page.LanguageLinks(c.Request.URL, l.Tag(), s.allLanguages())
+	return b
+}
+
+// render writes a whole page, or the error page if rendering fails.
+func (s *Server) render(c *gin.Context, status int, name string, data any) {
+	var buf bytes.Buffer
+	if err := s.pages.Render(&buf, name, data); err != nil {
+		s.logger.Error("render failed", "page", name, "err", err)
+		if name != "error" {
+			s.errorPage(c, http.StatusInternalServerError)
+		}
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.Header("Vary", "Accept-Encoding, Accept-Language")
+	body := buf.Bytes()
+	if len(body) > 1024 && acceptsGzip(c.Request) {
+		c.Header("Content-Encoding", "gzip")
+		body = gzipBytes(body)
+	}
+	c.Data(status, "text/html; charset=utf-8", body)
+	c.Abort()
+}
+
+// errorPage is the one error path of the pages.
+func (s *Server) errorPage(c *gin.Context, status int) {
+	p := s.pages.NewErrorPage(s.localizer(c), status)
+	p.Languages = page.LanguageLinks(c.Request.URL, p.Lang, s.allLanguages())
+	if status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests {
+		c.Header("Retry-After", "5")
+	}
+	s.render(c, status, "error", p)
+}
+
+// pageError answers a page request that failed: a known status for
+// domain errors, 503 for the store.
+func (s *Server) pageError(c *gin.Context, op string, err error) {
+	var ae *apiError
+	switch {
+	case asAPIError(err, &ae):
+		s.errorPage(c, ae.Status)
+	case isNotFound(err):
+		s.errorPage(c, http.StatusNotFound)
+	default:
+		s.logger.Error("page failed", "op", op, "err", err)
+		s.errorPage(c, http.StatusServiceUnavailable)
+	}
+}

@@ -1,0 +1,148 @@
+// Package web is yousaid's HTTP layer: the Gin engine, its routes, the JSON
+// API of the contract and the server-rendered pages.
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"yousaid/frontend"
+
+	"yousaid/server/internal/locale"
+	"yousaid/server/internal/page"
+	"yousaid/server/internal/store"
+	"yousaid/server/internal/tally"
+	"yousaid/survey"
+)
+
+// Options are what the web layer needs from the process.
+type Options struct {
+	Store  *store.Store
+	Logger *slog.Logger
+	Locale *locale.Bundle
+	Pages  *page.Renderer
+	Tally  *tally.Writer
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// TokenTTL is how long an API token or sign-in session lasts.
+	TokenTTL time.Duration
+}
+
+// Server holds the handlers' dependencies.
+type Server struct {
+	store        *store.Store
+	logger       *slog.Logger
+	locale       *locale.Bundle
+	pages        *page.Renderer
+	tally        *tally.Writer
+	now          func() time.Time
+	tokenTTL     time.Duration
+
+	cop    *http.CrossOriginProtection
+	assets map[string]*asset
+
+	definitions sync.Map // "<id>@<version>" → *survey.Definition; versions never change
+	waves       waveCache
+
+	engine *gin.Engine
+}
+
+// New builds the server and its routes.
+func New(o Options) (*Server, error) {
+	if o.Store == nil || o.Logger == nil || o.Locale == nil || o.Pages == nil || o.Tally == nil {
+		return nil, errors.New("web.New: Store, Logger, Locale, Pages and Tally are required")
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.TokenTTL == 0 {
+		o.TokenTTL = 12 * time.Hour
+	}
+	s := &Server{
+		store: o.Store, logger: o.Logger, locale: o.Locale, pages: o.Pages, tally: o.Tally,
+		now: o.Now, tokenTTL: o.TokenTTL,
+		waves: waveCache{ttl: 2 * time.Second, entries: map[string]waveEntry{}},
+	}
+	assets, err := loadAssets(frontend.FS)
+	if err != nil {
+		return nil, err
+	}
+	s.assets = assets
+	s.cop = http.NewCrossOriginProtection()
+	if err := s.pages.Require(pageNames...); err != nil {
+		return nil, err
+	}
+	s.engine = s.routes()
+	return s, nil
+}
+
+// ServeHTTP makes the server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.engine.ServeHTTP(w, r) }
+
+// definition returns a survey version, from memory after the first read.
+func (s *Server) definition(ctx context.Context, id string, version int) (*survey.Definition, error) {
+	key := fmt.Sprintf("%s@%d", id, version)
+	if d, ok := s.definitions.Load(key); ok {
+		return d.(*survey.Definition), nil
+	}
+	d, err := s.store.Survey(ctx, id, version)
+	if err != nil {
+		return nil, err
+	}
+	s.definitions.Store(key, d)
+	return d, nil
+}
+
+// Definition returns a survey version for maintenance code (recounts).
+func (s *Server) Definition(id string, version int) (*survey.Definition, error) {
+	return s.definition(context.Background(), id, version)
+}
+
+// waveCache keeps waves for a short time so that a survey day's stream of
+// submissions does not read the same wave document for every answer. A
+// wave closed in this process is dropped at once; another process sees the
+// closing within ttl.
+type waveCache struct {
+	ttl     time.Duration
+	mu      sync.Mutex
+	entries map[string]waveEntry
+}
+
+type waveEntry struct {
+	wave    *store.Wave
+	fetched time.Time
+}
+
+func (s *Server) wave(ctx context.Context, id string) (*store.Wave, error) {
+	now := time.Now()
+	s.waves.mu.Lock()
+	e, ok := s.waves.entries[id]
+	s.waves.mu.Unlock()
+	if ok && now.Sub(e.fetched) < s.waves.ttl {
+		return e.wave, nil
+	}
+	w, err := s.store.Wave(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	s.waves.mu.Lock()
+	if len(s.waves.entries) > 10000 {
+		s.waves.entries = map[string]waveEntry{} // bounded: a simple reset is enough
+	}
+	s.waves.entries[id] = waveEntry{wave: w, fetched: now}
+	s.waves.mu.Unlock()
+	return w, nil
+}
+
+func (s *Server) forgetWave(id string) {
+	s.waves.mu.Lock()
+	delete(s.waves.entries, id)
+	s.waves.mu.Unlock()
+}
