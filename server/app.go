@@ -107,6 +107,9 @@ func NewApp(ctx context.Context, cfg Config, logger *slog.Logger) (app *App, err
 			}
 		}
 	}
+	if cfg.Repair {
+		return a, nil // a maintenance run serves nothing
+	}
 	a.listener, err = net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("listening on %s: %w", cfg.Addr, err)
@@ -153,6 +156,35 @@ func (a *App) Serve(ctx context.Context) error {
 		return err
 	}
 	a.tally = nil
+	return nil
+}
+
+// Repair recounts every wave's tallies from its stored responses and
+// writes one line per wave saying what it found.
+func (a *App) Repair(ctx context.Context, out io.Writer) error {
+	waves, err := a.Store.AllWaveIDs(ctx)
+	if err != nil {
+		return err
+	}
+	fixed := 0
+	for _, wave := range waves {
+		r, err := a.tally.Recount(ctx, wave, a.web.Definition)
+		if err != nil {
+			return fmt.Errorf("recounting wave %s: %w", wave, err)
+		}
+		switch {
+		case r.Corrected:
+			fixed++
+			fmt.Fprintf(out, "wave %s: fixed (the tally counted %d responses; %d are stored)\n", wave, r.Before, r.After)
+		default:
+			fmt.Fprintf(out, "wave %s: correct (%d responses)\n", wave, r.After)
+		}
+	}
+	// The stale markers' waves are among those just recounted.
+	if _, err := a.tally.RepairStale(ctx, a.web.Definition); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "%d waves checked, %d fixed\n", len(waves), fixed)
 	return nil
 }
 

@@ -22,6 +22,7 @@ type Config struct {
 	AdminEmail    string        // platform administrator created at start if missing
 	AdminPassword string        // at least 12 characters
 	Demo          bool          // create the demo council and data
+	Repair        bool          // recount every wave's tallies, report and exit
 	LogLevel      string        // debug, info, warn or error
 	TokenTTL      time.Duration // lifetime of API tokens and sign-in sessions
 	ShutdownGrace time.Duration // how long requests in flight may take to finish on shutdown
@@ -50,6 +51,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 		return cfg, fmt.Errorf("DEMO: %w", err)
 	}
 	fs.BoolVar(&cfg.Demo, "demo", demo, "create the demo council with waves and synthetic responses (env DEMO=1)")
+	fs.BoolVar(&cfg.Repair, "repair", false, "recount every wave's tallies from its responses, say what was fixed, and exit")
 	fs.StringVar(&cfg.LogLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (env LOG_LEVEL)")
 	ttl, err := time.ParseDuration(env("TOKEN_TTL", "12h"))
 	if err != nil {

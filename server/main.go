@@ -35,5 +35,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
+	if cfg.Repair {
+		defer app.Close()
+		return app.Repair(ctx, stdout)
+	}
 	return app.Serve(ctx)
 }

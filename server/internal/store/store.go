@@ -37,6 +37,7 @@ const (
 	colResponses  = "responses"
 	colTallies    = "tallies"
 	colWriters    = "tally_writers"
+	colTexts      = "texts"
 )
 
 // Store is the concrete store over one database.
@@ -115,6 +116,7 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 		colCodes:     {{Keys: bson.D{{Key: "wave", Value: 1}}}},
 		colResponses: {{Keys: bson.D{{Key: "wave", Value: 1}}}},
 		colTallies:   {{Keys: bson.D{{Key: "wave", Value: 1}, {Key: "dim", Value: 1}}}},
+		colTexts:     {{Keys: bson.D{{Key: "wave", Value: 1}, {Key: "status", Value: 1}, {Key: "week", Value: 1}}}},
 	}
 	for name, models := range indexes {
 		if _, err := s.db.Collection(name).Indexes().CreateMany(ctx, models); err != nil {
@@ -123,6 +125,8 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 	}
 	return nil
 }
+
+func asBulk(err error, target *mongo.BulkWriteException) bool { return errors.As(err, target) }
 
 // mapErr turns driver errors into the package's sentinel errors.
 func mapErr(op string, err error) error {

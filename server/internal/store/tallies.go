@@ -17,6 +17,10 @@ type Tally struct {
 	Dim    string           `bson:"dim"`   // "" for the whole wave
 	Group  string           `bson:"group"` // the group's value within Dim
 	Counts map[string]int64 `bson:"c"`
+	// Check is a weighted sum of Counts kept in step with every increment,
+	// so that a tally changed by hand or half-written shows up as one whose
+	// Check no longer matches (see package tally).
+	Check int64 `bson:"check"`
 }
 
 // TallyID names the tally of a wave ("" dim: the whole wave) or a group.
@@ -30,8 +34,8 @@ func TallyID(wave, dim, group string) string {
 // IncTally adds inc to a tally's counters, creating the tally if needed.
 // Callers must not run two IncTally on one tally at once (STORE.md rule
 // 2): the embedded store loses concurrent updates.
-func (s *Store) IncTally(ctx context.Context, wave, dim, group string, inc map[string]int64) error {
-	fields := bson.M{}
+func (s *Store) IncTally(ctx context.Context, wave, dim, group string, inc map[string]int64, check int64) error {
+	fields := bson.M{"check": check}
 	for k, n := range inc {
 		fields["c."+k] = n
 	}
@@ -53,6 +57,20 @@ func (s *Store) Tallies(ctx context.Context, wave, dim string) ([]Tally, error) 
 	out := []Tally{}
 	if err := cur.All(ctx, &out); err != nil {
 		return nil, mapErr("store.Tallies", err)
+	}
+	return out, nil
+}
+
+// AllTallies returns every tally of every wave. Their number grows with
+// waves and groups, never with responses.
+func (s *Store) AllTallies(ctx context.Context) ([]Tally, error) {
+	cur, err := s.db.Collection(colTallies).Find(ctx, bson.M{}, options.Find().SetLimit(200000))
+	if err != nil {
+		return nil, mapErr("store.AllTallies", err)
+	}
+	out := []Tally{}
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, mapErr("store.AllTallies", err)
 	}
 	return out, nil
 }

@@ -86,6 +86,25 @@ func (s *Store) CouncilWaves(ctx context.Context, council string) ([]Wave, error
 	return out, nil
 }
 
+// AllWaveIDs lists the id of every wave on the platform, for maintenance.
+func (s *Store) AllWaveIDs(ctx context.Context) ([]string, error) {
+	cur, err := s.db.Collection(colWaves).Find(ctx, bson.M{}, options.Find().SetProjection(bson.M{"_id": 1}).SetLimit(100000))
+	if err != nil {
+		return nil, mapErr("store.AllWaveIDs", err)
+	}
+	var docs []struct {
+		ID string `bson:"_id"`
+	}
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, mapErr("store.AllWaveIDs", err)
+	}
+	ids := make([]string, len(docs))
+	for i, d := range docs {
+		ids[i] = d.ID
+	}
+	return ids, nil
+}
+
 // CloseWave marks a wave closed now. Closing a closed wave keeps the first
 // closing time. Setting a field is idempotent, so concurrent calls are safe.
 func (s *Store) CloseWave(ctx context.Context, id string) (*Wave, error) {

@@ -12,7 +12,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -32,6 +34,9 @@ type Options struct {
 	// process is taken for dead. Zero means every other marker is stale,
 	// which is right for the embedded store: one process owns it.
 	StaleAfter time.Duration
+	// Mask hides personal data in free text before it is queued for
+	// moderation; nil queues text as written.
+	Mask func(string) string
 }
 
 // entry is one response's contribution, kept until flushed so that a
@@ -40,6 +45,7 @@ type entry struct {
 	response string
 	groups   []survey.Group
 	keys     []string
+	texts    []store.Text // free-text answers for the moderation queue
 }
 
 // Writer is the process's single writer of tallies.
@@ -57,6 +63,7 @@ type Writer struct {
 
 	flushMu   sync.Mutex                  // one flush or tally replacement at a time
 	unapplied map[string]map[string]int64 // tally id → increments a failed flush must retry
+	unqueued  []store.Text                // texts a failed flush must retry
 	wavesOf   map[string]string           // tally id → its wave (for unapplied)
 	groupOf   map[string]survey.Group     // tally id → its group (for unapplied)
 
@@ -76,6 +83,9 @@ func New(s *store.Store, logger *slog.Logger, opts Options) *Writer {
 	}
 	if opts.Heartbeat == 0 {
 		opts.Heartbeat = 30 * time.Second
+	}
+	if opts.Mask == nil {
+		opts.Mask = func(s string) string { return s }
 	}
 	return &Writer{
 		store: s, logger: logger, opts: opts, id: uuid.NewString(),
@@ -149,7 +159,7 @@ func (w *Writer) empty() bool {
 			return false
 		}
 	}
-	return len(w.unapplied) == 0
+	return len(w.unapplied) == 0 && len(w.unqueued) == 0
 }
 
 // Prepare must be called before a response of wave is stored: it makes
@@ -171,10 +181,30 @@ func (w *Writer) Prepare(ctx context.Context, wave string) error {
 	return nil
 }
 
-// Add counts a stored response. It returns at once; the counts reach the
-// store with the next flush.
-func (w *Writer) Add(wave, response string, def *survey.Definition, language string, answers survey.Answers) {
-	e := entry{response: response, groups: survey.Groups(def, language, answers), keys: survey.Contributions(def, answers)}
+// texts returns a response's free-text answers as moderation queue entries.
+func (w *Writer) texts(r *store.Response, def *survey.Definition, answers survey.Answers) []store.Text {
+	var out []store.Text
+	for _, q := range def.Questions() {
+		text, ok := answers[q.ID].(string)
+		if q.Type != survey.TypeText || !ok || text == "" {
+			continue
+		}
+		out = append(out, store.Text{
+			ID: store.TextID(r.ID, q.ID), Wave: r.Wave, Question: q.ID,
+			Language: r.Language, Text: w.opts.Mask(text), Week: r.Week,
+		})
+	}
+	return out
+}
+
+// Add counts a stored response and queues its free text for moderation.
+// It returns at once; both reach the store with the next flush.
+func (w *Writer) Add(r *store.Response, def *survey.Definition, answers survey.Answers) {
+	wave, response := r.Wave, r.ID
+	e := entry{
+		response: response, groups: survey.Groups(def, r.Language, answers),
+		keys: survey.Contributions(def, answers), texts: w.texts(r, def, answers),
+	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if r, ok := w.recent[wave]; ok {
@@ -201,6 +231,7 @@ func (w *Writer) Flush(ctx context.Context) error {
 			continue
 		}
 		for _, e := range entries {
+			w.unqueued = append(w.unqueued, e.texts...)
 			w.addUnapplied(wave, survey.Group{}, e.keys)
 			for _, g := range e.groups {
 				w.addUnapplied(wave, g, e.keys)
@@ -211,9 +242,16 @@ func (w *Writer) Flush(ctx context.Context) error {
 	w.mu.Unlock()
 
 	var errs []error
+	if len(w.unqueued) > 0 {
+		if err := w.store.QueueTexts(ctx, w.unqueued); err != nil {
+			errs = append(errs, err)
+		} else {
+			w.unqueued = nil
+		}
+	}
 	for id, inc := range w.unapplied {
 		g := w.groupOf[id]
-		if err := w.store.IncTally(ctx, w.wavesOf[id], g.Dim, g.Value, inc); err != nil {
+		if err := w.store.IncTally(ctx, w.wavesOf[id], g.Dim, g.Value, inc, Check(inc)); err != nil {
 			errs = append(errs, err)
 			if ctx.Err() != nil {
 				break
@@ -306,12 +344,14 @@ func (w *Writer) Recount(ctx context.Context, wave string, def func(surveyID str
 	add(survey.Group{}, []string{survey.KeyResponses})
 	docs[store.TallyID(wave, "", "")].Counts[survey.KeyResponses] = 0
 	counted := map[string]bool{}
+	var texts []store.Text
 	err = w.store.EachResponse(ctx, wave, func(r *store.Response) error {
 		d, err := def(r.Survey, r.Version)
 		if err != nil {
 			return err
 		}
 		answers := survey.NormaliseStored(d, r.Answers)
+		texts = append(texts, w.texts(r, d, answers)...)
 		keys := survey.Contributions(d, answers)
 		add(survey.Group{}, keys)
 		for _, g := range survey.Groups(d, r.Language, answers) {
@@ -325,12 +365,19 @@ func (w *Writer) Recount(ctx context.Context, wave string, def func(surveyID str
 	}
 	all := make([]store.Tally, 0, len(docs))
 	for _, t := range docs {
+		t.Check = Check(t.Counts)
 		all = append(all, *t)
 	}
 	fresh := docs[store.TallyID(wave, "", "")].Counts
 	rep.After = fresh[survey.KeyResponses]
 	rep.Corrected = !sameCounts(old, fresh)
 
+	// Texts already queued keep their moderation decisions.
+	for start := 0; start < len(texts); start += 1000 {
+		if err := w.store.QueueTexts(ctx, texts[start:min(start+1000, len(texts))]); err != nil {
+			return rep, err
+		}
+	}
 	w.flushMu.Lock()
 	defer w.flushMu.Unlock()
 	if err := w.store.ReplaceTallies(ctx, wave, all); err != nil {
@@ -350,6 +397,55 @@ func (w *Writer) Recount(ctx context.Context, wave string, def func(surveyID str
 	w.mu.Unlock()
 	finished = true
 	return rep, nil
+}
+
+// Check is the weighted sum that a tally's check field must equal. Each
+// counter's weight comes from its name, so an edit by hand that does not
+// also know the weights is caught. Weights stay below 2^20, so the sum of
+// counts up to 2^40 cannot overflow.
+func Check(counts map[string]int64) int64 {
+	var sum int64
+	for k, n := range counts {
+		sum += weight(k) * n
+	}
+	return sum
+}
+
+func weight(key string) int64 {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(key))
+	return 1 + int64(h.Sum32()%(1<<20-1))
+}
+
+// Suspect lists the waves whose tallies fail their check, or that have no
+// whole-wave tally at all: they need a recount. It reads the tallies only,
+// never the responses.
+func (w *Writer) Suspect(ctx context.Context) ([]string, error) {
+	waves, err := w.store.AllWaveIDs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tallies, err := w.store.AllTallies(ctx)
+	if err != nil {
+		return nil, err
+	}
+	bad := map[string]bool{}
+	whole := map[string]bool{}
+	for _, t := range tallies {
+		if t.Dim == "" {
+			whole[t.Wave] = true
+		}
+		if Check(t.Counts) != t.Check {
+			bad[t.Wave] = true
+		}
+	}
+	var out []string
+	for _, wave := range waves {
+		if bad[wave] || !whole[wave] {
+			out = append(out, wave)
+		}
+	}
+	return out, nil
 }
 
 func sameCounts(a, b map[string]int64) bool {
@@ -389,11 +485,21 @@ func (w *Writer) StaleWaves(ctx context.Context, now time.Time) (markers []strin
 	return markers, waves, nil
 }
 
-// RepairStale recounts the waves of dead writers and forgets their markers.
+// RepairStale recounts the waves that dead writers may have left short and
+// the waves whose tallies fail their check, then forgets the dead writers.
 func (w *Writer) RepairStale(ctx context.Context, def func(string, int) (*survey.Definition, error)) ([]Report, error) {
 	markers, waves, err := w.StaleWaves(ctx, time.Now())
 	if err != nil {
 		return nil, err
+	}
+	suspect, err := w.Suspect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, wave := range suspect {
+		if !slices.Contains(waves, wave) {
+			waves = append(waves, wave)
+		}
 	}
 	var reports []Report
 	for _, wave := range waves {

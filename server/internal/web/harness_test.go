@@ -47,7 +47,7 @@ func (b *syncBuffer) String() string {
 
 // harness is one whole web server on its own database.
 type harness struct {
-	t     *testing.T
+	t     testing.TB
 	store *store.Store
 	srv   *web.Server
 	tally *tally.Writer
@@ -55,7 +55,14 @@ type harness struct {
 	now   time.Time
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness {
+	t.Helper()
+	return newHarnessWith(t, 20*time.Millisecond)
+}
+
+// newHarnessWith sets the tally flush interval: tests flush often to see
+// results at once; benchmarks use the production default.
+func newHarnessWith(t testing.TB, tallyInterval time.Duration) *harness {
 	t.Helper()
 	h := &harness{t: t, logs: &syncBuffer{}, now: time.Date(2027, 2, 3, 10, 0, 0, 0, time.UTC)}
 	clock := func() time.Time { return h.now }
@@ -85,7 +92,7 @@ func newHarness(t *testing.T) *harness {
 		t.Fatal(err)
 	}
 	logger := slog.New(slog.NewJSONHandler(h.logs, nil))
-	h.tally = tally.New(h.store, logger, tally.Options{Interval: 20 * time.Millisecond})
+	h.tally = tally.New(h.store, logger, tally.Options{Interval: tallyInterval})
 	if err := h.tally.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +112,7 @@ func newHarness(t *testing.T) *harness {
 	return h
 }
 
-func mustRead(t *testing.T, path string) []byte {
+func mustRead(t testing.TB, path string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {

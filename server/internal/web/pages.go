@@ -13,7 +13,7 @@ import (
 const localizerKey = "yousaid.localizer"
 
 // pageNames are the pages the server renders; New fails without them.
-var pageNames = []string{"error", "home", "signin", "councils", "council", "codes"}
+var pageNames = []string{"error", "home", "signin", "councils", "council", "codes", "texts"}
 
 // pageRoutes registers the HTML pages.
 func (s *Server) pageRoutes(r *gin.Engine) {
@@ -29,6 +29,8 @@ func (s *Server) pageRoutes(r *gin.Engine) {
 	staff.POST("/councils/:council/waves", s.crossOrigin, s.councilOpenWave)
 	staff.POST("/waves/:wave/close", s.crossOrigin, s.councilCloseWave)
 	staff.POST("/waves/:wave/codes", s.crossOrigin, s.councilCodes)
+	staff.GET("/waves/:wave/texts", s.textsPageHandler)
+	staff.POST("/texts/:id", s.crossOrigin, s.textsDecideForm)
 }
 
 // resolveLanguage gives the request its localizer: ?lang, then a form's

@@ -96,7 +96,7 @@ func (s *Server) submit(parent context.Context, sub submission) (string, error) 
 		s.releaseCode(release)
 		return "", err
 	}
-	s.tally.Add(sub.wave.ID, id, sub.def, sub.language, sub.answers)
+	s.tally.Add(resp, sub.def, sub.answers)
 	return receiptFor(id), nil
 }
 

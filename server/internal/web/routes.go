@@ -34,6 +34,8 @@ func (s *Server) routes() *gin.Engine {
 	staff.GET("/councils/:council/waves", s.listWaves)
 	staff.POST("/waves/:wave/codes", s.createCodes)
 	staff.POST("/waves/:wave/close", s.closeWave)
+	staff.GET("/waves/:wave/texts", s.listTexts)
+	staff.POST("/texts/:id", s.postTextDecision)
 
 	s.pageRoutes(r)
 
