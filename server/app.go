@@ -97,7 +97,7 @@ func NewApp(ctx context.Context, cfg Config, logger *slog.Logger) (app *App, err
 		return nil, err
 	}
 	if cfg.Demo {
-		waves, err := demo.Create(ctx, a.Store, logger)
+		waves, err := demo.Create(ctx, a.Store, logger, time.Now())
 		if err != nil {
 			return nil, fmt.Errorf("creating demo data: %w", err)
 		}

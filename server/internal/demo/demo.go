@@ -1,6 +1,8 @@
-// Package demo fills a fresh platform with a demo council and synthetic
-// responses, so that every page has something to show. Nothing here is
-// real: the answers are drawn at random from plausible distributions.
+// Package demo fills a fresh platform with demo councils and synthetic
+// responses, so that every page has something to show: a baseline and a
+// follow-up wave a year apart for the demo council (so comparisons appear)
+// and two more councils (so the pooled national figure appears). Nothing
+// here is real: answers are drawn at random from plausible distributions.
 package demo
 
 import (
@@ -9,6 +11,8 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
+	"time"
 
 	"yousaid/server/internal/locale"
 	"yousaid/server/internal/store"
@@ -18,14 +22,49 @@ import (
 // Council is the demo council's slug.
 const Council = "demo"
 
-// ResponsesPerWave is how many synthetic responses each demo wave gets.
-const ResponsesPerWave = 300
+// demoCouncil is one council the demo creates, with its waves.
+type demoCouncil struct {
+	slug, name string
+	languages  []string
+	waves      []demoWave
+}
 
-// Create makes the demo council with an open wave of every stored survey
-// and synthetic responses in each, and returns the waves it filled (their
-// tallies need counting). It does nothing when the demo council exists
-// already, so restarting with -demo is harmless.
-func Create(ctx context.Context, s *store.Store, logger *slog.Logger) ([]string, error) {
+type demoWave struct {
+	name      string
+	created   time.Time
+	closed    bool
+	responses int
+	// better is how strongly answers lean towards the first (usually the
+	// better) options: the follow-up wave leans more than the baseline, so
+	// the comparison shows change.
+	better float64
+}
+
+func councils(now time.Time) []demoCouncil {
+	var all []string
+	for _, l := range locale.Supported() {
+		all = append(all, l.Tag)
+	}
+	lastYear := now.AddDate(-1, 0, 0)
+	return []demoCouncil{
+		{slug: Council, name: "Demo Council", languages: all, waves: []demoWave{
+			{name: fmt.Sprintf("%d baseline", lastYear.Year()), created: lastYear, closed: true, responses: 240, better: 0.0},
+			{name: fmt.Sprintf("%d follow-up", now.Year()), created: now, responses: 300, better: 0.35},
+		}},
+		{slug: "northmoor", name: "Northmoor Council (demo)", languages: []string{"en", "ar", "ps", "ti"}, waves: []demoWave{
+			{name: fmt.Sprintf("%d survey", now.Year()), created: now.AddDate(0, -2, 0), responses: 160, better: 0.15},
+		}},
+		{slug: "eastbrook", name: "Eastbrook Council (demo)", languages: []string{"en", "cy", "fa-AF", "so"}, waves: []demoWave{
+			{name: fmt.Sprintf("%d survey", now.Year()), created: now.AddDate(0, -1, 0), responses: 140, better: 0.1},
+		}},
+	}
+}
+
+// Create makes the demo councils with their waves of every stored survey
+// and synthetic responses, and returns the waves it filled (their tallies
+// need counting). It does nothing when the demo council exists already, so
+// restarting with -demo is harmless.
+func Create(ctx context.Context, s *store.Store, logger *slog.Logger, now time.Time) ([]string, error) {
 	_, err := s.Council(ctx, Council)
 	if err == nil {
 		return nil, nil
@@ -33,42 +72,65 @@ func Create(ctx context.Context, s *store.Store, logger *slog.Logger) ([]string,
 	if !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
-	var langs []string
-	for _, l := range locale.Supported() {
-		langs = append(langs, l.Tag)
-	}
-	err = s.CreateCouncil(ctx, &store.Council{
-		Slug: Council, Name: "Demo Council", Languages: langs, MinCell: 5,
-		Contacts: []store.Contact{{Name: "Demo Council leaving care team", Phone: "0113 496 0000", Email: "leaving.care@demo.example", Hours: "Monday to Friday, 9am to 5pm"}},
-	})
-	if err != nil && !errors.Is(err, store.ErrConflict) {
-		return nil, err
-	}
 	defs, err := s.LatestSurveys(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var waves []string
 	rng := rand.New(rand.NewPCG(2027, 1))
-	for _, def := range defs {
-		w := &store.Wave{Council: Council, Survey: def.ID, Version: def.Version, Name: "Demo wave", Access: store.AccessOpen}
-		if err := s.CreateWave(ctx, w); err != nil {
+	var waves []string
+	for _, dc := range councils(now) {
+		err := s.CreateCouncil(ctx, &store.Council{
+			Slug: dc.slug, Name: dc.name, Languages: dc.languages, MinCell: 5,
+			Contacts: []store.Contact{{Name: dc.name + " leaving care team", Phone: "0113 496 0000", Email: "leaving.care@" + dc.slug + ".example", Hours: "Monday to Friday, 9am to 5pm"}},
+		})
+		if err != nil && !errors.Is(err, store.ErrConflict) {
 			return nil, err
 		}
-		waves = append(waves, w.ID)
-		for i := range ResponsesPerWave {
-			r := &store.Response{
-				ID: store.ResponseID(w.ID, ""), Wave: w.ID, Survey: def.ID, Version: def.Version,
-				Language: def.Languages[rng.IntN(len(def.Languages))],
-				Answers:  map[string]any(Answers(def, rng)),
-			}
-			if err := s.InsertResponse(ctx, r); err != nil {
-				return nil, fmt.Errorf("demo response %d: %w", i, err)
+		for _, def := range defs {
+			for _, dw := range dc.waves {
+				id, err := createWave(ctx, s, rng, dc, dw, def)
+				if err != nil {
+					return nil, err
+				}
+				waves = append(waves, id)
+				logger.Info("demo wave created", "council", dc.slug, "wave", id, "survey", def.ID, "responses", dw.responses)
 			}
 		}
-		logger.Info("demo wave created", "council", Council, "wave", w.ID, "survey", def.ID, "responses", ResponsesPerWave)
 	}
 	return waves, nil
+}
+
+func createWave(ctx context.Context, s *store.Store, rng *rand.Rand, dc demoCouncil, dw demoWave, def *survey.Definition) (string, error) {
+	w := &store.Wave{Council: dc.slug, Survey: def.ID, Version: def.Version, Name: dw.name, Access: store.AccessOpen, CreatedAt: dw.created.UTC()}
+	if dw.closed {
+		closed := dw.created.AddDate(0, 2, 0).UTC()
+		w.ClosedAt = &closed
+	}
+	if err := s.CreateWave(ctx, w); err != nil {
+		return "", err
+	}
+	// Answers come in the council's languages that the survey has, mostly English.
+	var langs []string
+	for _, l := range def.Languages {
+		if slices.Contains(dc.languages, l) {
+			langs = append(langs, l)
+		}
+	}
+	for i := range dw.responses {
+		lang := "en"
+		if len(langs) > 1 && rng.IntN(100) < 30 {
+			lang = langs[1+rng.IntN(len(langs)-1)]
+		}
+		r := &store.Response{
+			ID: store.ResponseID(w.ID, ""), Wave: w.ID, Survey: def.ID, Version: def.Version, Language: lang,
+			Answers: map[string]any(Answers(def, rng, dw.better)),
+			Week:    store.ISOWeek(dw.created.AddDate(0, 0, rng.IntN(28))),
+		}
+		if err := s.InsertResponse(ctx, r); err != nil {
+			return "", fmt.Errorf("demo response %d: %w", i, err)
+		}
+	}
+	return w.ID, nil
 }
 
 // demoTexts are the free-text answers the demo draws from.
@@ -77,16 +139,17 @@ var demoTexts = []string{
 	"I want help finding a flat near my college.",
 	"Please make the bus pass last until I am 25.",
 	"I felt listened to at the last forum.",
-	"More help with money and bills please.",
+	"More help with money and bills please. You can call me on 07700 900123.",
+	"I waited months for a decision about my status and nobody explained what was happening.",
 }
 
 // Answers draws one synthetic, valid response to def: some questions are
-// skipped, conditional questions are answered only when shown, earlier
-// options and middling scale values are a little more likely.
-func Answers(def *survey.Definition, rng *rand.Rand) survey.Answers {
+// skipped, conditional questions are answered only when shown, and with
+// better > 0 the first options are more likely.
+func Answers(def *survey.Definition, rng *rand.Rand, better float64) survey.Answers {
 	a := survey.Answers{}
 	for _, q := range def.Questions() {
-		if q.ShowIf != nil && !conditionMet(q.ShowIf, a) {
+		if !survey.Visible(def, a)[q.ID] {
 			continue
 		}
 		if !q.Required && rng.IntN(100) < 6 {
@@ -94,7 +157,7 @@ func Answers(def *survey.Definition, rng *rand.Rand) survey.Answers {
 		}
 		switch q.Type {
 		case survey.TypeChoice:
-			a[q.ID] = q.Options[skewed(rng, len(q.Options))].Value
+			a[q.ID] = q.Options[pick(rng, len(q.Options), better)].Value
 		case survey.TypeMulti:
 			n := 1 + rng.IntN(3)
 			if q.MaxChoices > 0 && n > q.MaxChoices {
@@ -110,7 +173,7 @@ func Answers(def *survey.Definition, rng *rand.Rand) survey.Answers {
 			v := (rng.IntN(hi-lo+1) + rng.IntN(hi-lo+1) + rng.IntN(hi-lo+1)) / 3
 			a[q.ID] = lo + v
 		case survey.TypeText:
-			if rng.IntN(100) < 20 {
+			if rng.IntN(100) < 15 {
 				a[q.ID] = demoTexts[rng.IntN(len(demoTexts))]
 			}
 		}
@@ -118,26 +181,10 @@ func Answers(def *survey.Definition, rng *rand.Rand) survey.Answers {
 	return a
 }
 
-func skewed(rng *rand.Rand, n int) int {
-	return min(rng.IntN(n), rng.IntN(n+1))
-}
-
-func conditionMet(cond *survey.Condition, a survey.Answers) bool {
-	switch v := a[cond.Question].(type) {
-	case string:
-		for _, in := range cond.In {
-			if v == in {
-				return true
-			}
-		}
-	case []string:
-		for _, x := range v {
-			for _, in := range cond.In {
-				if x == in {
-					return true
-				}
-			}
-		}
+// pick chooses an option index, leaning to the first options by better.
+func pick(rng *rand.Rand, n int, better float64) int {
+	if rng.Float64() < better {
+		return rng.IntN((n + 1) / 2)
 	}
-	return false
+	return min(rng.IntN(n), rng.IntN(n+1))
 }

@@ -55,10 +55,13 @@ func randomString(alphabet string, n int) string {
 	return string(out)
 }
 
-// CreateWave stores a new wave with a fresh random id.
+// CreateWave stores a new wave with a fresh random id, created now unless
+// CreatedAt is set (demo data and imports of earlier waves set it).
 func (s *Store) CreateWave(ctx context.Context, w *Wave) error {
 	w.ID = randomString(lowerAlphabet, 12)
-	w.CreatedAt = s.now().UTC()
+	if w.CreatedAt.IsZero() {
+		w.CreatedAt = s.now().UTC()
+	}
 	_, err := s.db.Collection(colWaves).InsertOne(ctx, w)
 	return mapErr("store.CreateWave", err)
 }

@@ -84,11 +84,11 @@ type textsPage struct {
 	page.Base
 	Wave    waveView
 	Status  string
-	Texts   []textView
+	Texts   []queuedText
 	Filters []page.NavLink
 }
 
-type textView struct {
+type queuedText struct {
 	store.Text
 	Question string // the question's text in the page language
 }
@@ -127,7 +127,7 @@ func (s *Server) textsPageHandler(c *gin.Context) {
 		if q != nil {
 			question, _ = q.Text.In(l.Tag())
 		}
-		p.Texts = append(p.Texts, textView{Text: t, Question: question})
+		p.Texts = append(p.Texts, queuedText{Text: t, Question: question})
 	}
 	s.render(c, http.StatusOK, "texts", p)
 }
