@@ -54,8 +54,8 @@ type harness struct {
 	// storeClosed is set by tests that cut the store off on purpose: the
 	// tally writer cannot write its last counts then.
 	storeClosed bool
-	logs  *syncBuffer
-	now   time.Time
+	logs        *syncBuffer
+	now         time.Time
 }
 
 func newHarness(t testing.TB) *harness {

@@ -37,13 +37,13 @@ type Options struct {
 
 // Server holds the handlers' dependencies.
 type Server struct {
-	store        *store.Store
-	logger       *slog.Logger
-	locale       *locale.Bundle
-	pages        *page.Renderer
-	tally        *tally.Writer
-	now          func() time.Time
-	tokenTTL     time.Duration
+	store    *store.Store
+	logger   *slog.Logger
+	locale   *locale.Bundle
+	pages    *page.Renderer
+	tally    *tally.Writer
+	now      func() time.Time
+	tokenTTL time.Duration
 
 	cop    *http.CrossOriginProtection
 	assets map[string]*asset
