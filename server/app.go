@@ -62,7 +62,7 @@ func NewApp(ctx context.Context, cfg Config, logger *slog.Logger) (app *App, err
 		uri = a.embedded.URI()
 		logger.Info("embedded store started", "data", cfg.DataDir)
 	}
-	a.Store, err = store.Open(ctx, uri, cfg.Database, store.Options{})
+	a.Store, err = store.Open(ctx, uri, cfg.Database, store.Options{ServerSelectionTimeout: cfg.StoreTimeout})
 	if err != nil {
 		return nil, fmt.Errorf("opening the store: %w", err)
 	}
@@ -86,18 +86,25 @@ func NewApp(ctx context.Context, cfg Config, logger *slog.Logger) (app *App, err
 	if a.embedded != nil {
 		staleAfter = 0 // this process owns the embedded store: every other writer is dead
 	}
-	a.tally = tally.New(a.Store, logger, tally.Options{StaleAfter: staleAfter})
+	a.tally = tally.New(a.Store, logger, tally.Options{StaleAfter: staleAfter, Mask: survey.MaskPersonalData})
 	if err := a.tally.Start(ctx); err != nil {
 		return nil, err
 	}
 	a.web, err = web.New(web.Options{
 		Store: a.Store, Logger: logger, Locale: bundle, Pages: pages, Tally: a.tally, TokenTTL: cfg.TokenTTL,
+		Demo: cfg.Demo,
+		Limits: web.Limits{
+			MaxInFlight:       cfg.MaxInFlight,
+			WaveSubmissions:   web.Rate{PerSecond: cfg.WaveRate, Burst: cfg.WaveBurst},
+			ClientSubmissions: web.Rate{PerSecond: cfg.ClientRate, Burst: cfg.ClientBurst},
+		},
+		TrustedProxies: cfg.TrustedProxies,
 	})
 	if err != nil {
 		return nil, err
 	}
 	if cfg.Demo {
-		waves, err := demo.Create(ctx, a.Store, logger, time.Now())
+		waves, err := demo.Create(ctx, a.Store, logger, time.Now(), web.HashPassword)
 		if err != nil {
 			return nil, fmt.Errorf("creating demo data: %w", err)
 		}
@@ -126,10 +133,10 @@ func (a *App) Serve(ctx context.Context) error {
 	defer a.Close()
 	srv := &http.Server{
 		Handler:           a.web,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       15 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       60 * time.Second,
+		ReadHeaderTimeout: a.cfg.ReadHeaderTimeout,
+		ReadTimeout:       a.cfg.ReadTimeout,
+		WriteTimeout:      a.cfg.WriteTimeout,
+		IdleTimeout:       a.cfg.IdleTimeout,
 		MaxHeaderBytes:    16 << 10,
 		ErrorLog:          slog.NewLogLogger(a.logger.Handler(), slog.LevelWarn),
 	}

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"yousaid/server/internal/store"
 )
 
 type lockedBuffer struct {
@@ -37,7 +39,13 @@ func (b *lockedBuffer) String() string {
 // folder, listening on a free loopback port.
 func startApp(t *testing.T, env map[string]string, args ...string) (base string, logs *lockedBuffer, dataDir string, stop func()) {
 	t.Helper()
-	dataDir = t.TempDir()
+	return startAppIn(t, t.TempDir(), env, args...)
+}
+
+// startAppIn boots the platform on the data folder dataDir, which may hold
+// the store of an earlier run.
+func startAppIn(t *testing.T, dataDir string, env map[string]string, args ...string) (base string, logs *lockedBuffer, _ string, stop func()) {
+	t.Helper()
 	logs = &lockedBuffer{}
 	getenv := func(k string) string { return env[k] }
 	cfg, err := parseConfig(append([]string{"-addr", "127.0.0.1:0", "-data", dataDir}, args...), getenv, io.Discard)
@@ -46,6 +54,7 @@ func startApp(t *testing.T, env map[string]string, args ...string) (base string,
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	app, err := NewApp(ctx, cfg, newLogger(logs, "info"))
+	lastApp = app
 	if err != nil {
 		cancel()
 		t.Fatal(err)
@@ -161,6 +170,64 @@ func TestAppKeepsNoClientTraces(t *testing.T) {
 	}
 	if files == 0 {
 		t.Fatal("the data folder is empty: the test looked at nothing")
+	}
+}
+
+// lastApp is the app startAppIn booted last, for tests that look inside.
+var lastApp *App
+
+// TestCorruptedTallyIsRepairedAtStartUp: a tally changed by hand while the
+// server was down is found and recounted when it starts again.
+func TestCorruptedTallyIsRepairedAtStartUp(t *testing.T) {
+	dir := t.TempDir()
+	_, _, _, stop := startAppIn(t, dir, nil, "-demo")
+	s := lastApp.Store
+	ctx := context.Background()
+	waves, err := s.CouncilWaves(ctx, "demo")
+	if err != nil || len(waves) == 0 {
+		t.Fatalf("demo waves: %v", err)
+	}
+	wave := waves[0].ID
+	stored, err := s.CountResponses(ctx, wave)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Database().Collection("tallies").UpdateOne(ctx, map[string]any{"_id": store.TallyID(wave, "", "")},
+		map[string]any{"$set": map[string]any{"c.r": 7}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop()
+
+	_, logs, _, stop := startAppIn(t, dir, nil, "-demo")
+	defer stop()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		ts, err := lastApp.Store.TalliesByID(ctx, []string{store.TallyID(wave, "", "")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ts) == 1 && ts[0].Counts["r"] == stored && strings.Contains(logs.String(), "tally recounted") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the tally was not repaired and reported: %+v, want r=%d\n%s", ts, stored, logs)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func TestRepairFlag(t *testing.T) {
+	dir := t.TempDir()
+	_, _, _, stop := startAppIn(t, dir, nil, "-demo")
+	stop()
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"-repair", "-data", dir}, func(string) string { return "" }, &out, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "waves checked, 0 fixed") {
+		t.Fatalf("repair report:\n%s", out.String())
 	}
 }
 

@@ -26,6 +26,21 @@ type Config struct {
 	LogLevel      string        // debug, info, warn or error
 	TokenTTL      time.Duration // lifetime of API tokens and sign-in sessions
 	ShutdownGrace time.Duration // how long requests in flight may take to finish on shutdown
+
+	// Limits (see web.Limits and docs/security.md).
+	MaxInFlight    int           // requests handled at once; 0: no cap
+	WaveRate       float64       // sustained submissions per second per wave; 0: no limit
+	WaveBurst      int           // submissions one wave may take at once
+	ClientRate     float64       // sustained submissions per second per client; 0: no limit
+	ClientBurst    int           // submissions one client may send at once
+	TrustedProxies []string      // proxies whose X-Forwarded-For names the client (limits only)
+	StoreTimeout   time.Duration // how long an operation waits for an unreachable store before 503
+
+	// HTTP server timeouts; set by parseConfig, shortened by tests.
+	ReadHeaderTimeout time.Duration
+	ReadTimeout       time.Duration
+	WriteTimeout      time.Duration
+	IdleTimeout       time.Duration
 }
 
 // parseConfig reads flags from args with defaults from getenv, and checks
@@ -59,8 +74,61 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	}
 	fs.DurationVar(&cfg.TokenTTL, "token-ttl", ttl, "lifetime of API tokens and sign-in sessions (env TOKEN_TTL)")
 	fs.DurationVar(&cfg.ShutdownGrace, "shutdown-grace", 15*time.Second, "time for requests in flight to finish on shutdown")
+	envInt := func(name string, def int) (int, error) {
+		v := getenv(name)
+		if v == "" {
+			return def, nil
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return 0, fmt.Errorf("%s: %w", name, err)
+		}
+		return n, nil
+	}
+	envFloat := func(name string, def float64) (float64, error) {
+		v := getenv(name)
+		if v == "" {
+			return def, nil
+		}
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return 0, fmt.Errorf("%s: %w", name, err)
+		}
+		return f, nil
+	}
+	var errs []error
+	maxInFlight, err := envInt("MAX_IN_FLIGHT", 512)
+	errs = append(errs, err)
+	waveRate, err := envFloat("WAVE_RATE", 50)
+	errs = append(errs, err)
+	waveBurst, err := envInt("WAVE_BURST", 500)
+	errs = append(errs, err)
+	clientRate, err := envFloat("CLIENT_RATE", 5)
+	errs = append(errs, err)
+	clientBurst, err := envInt("CLIENT_BURST", 100)
+	errs = append(errs, err)
+	storeTimeout, err := time.ParseDuration(env("STORE_TIMEOUT", "5s"))
+	if err != nil {
+		errs = append(errs, fmt.Errorf("STORE_TIMEOUT: %w", err))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return cfg, err
+	}
+	fs.IntVar(&cfg.MaxInFlight, "max-in-flight", maxInFlight, "requests handled at once; above it 503 with Retry-After; 0 for no cap (env MAX_IN_FLIGHT)")
+	fs.Float64Var(&cfg.WaveRate, "wave-rate", waveRate, "sustained submissions per second one wave takes; 0 for no limit (env WAVE_RATE)")
+	fs.IntVar(&cfg.WaveBurst, "wave-burst", waveBurst, "submissions one wave takes at once (env WAVE_BURST)")
+	fs.Float64Var(&cfg.ClientRate, "client-rate", clientRate, "sustained submissions per second from one client address; 0 for no limit (env CLIENT_RATE)")
+	fs.IntVar(&cfg.ClientBurst, "client-burst", clientBurst, "submissions one client address sends at once (env CLIENT_BURST)")
+	proxies := fs.String("trusted-proxies", env("TRUSTED_PROXIES", ""), "comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is believed, for the per-client limits only; empty trusts none (env TRUSTED_PROXIES)")
+	fs.DurationVar(&cfg.StoreTimeout, "store-timeout", storeTimeout, "how long a request waits for an unreachable store before it answers 503 (env STORE_TIMEOUT)")
+	cfg.ReadHeaderTimeout, cfg.ReadTimeout, cfg.WriteTimeout, cfg.IdleTimeout = 5*time.Second, 15*time.Second, 30*time.Second, 60*time.Second
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
+	}
+	for _, p := range strings.Split(*proxies, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			cfg.TrustedProxies = append(cfg.TrustedProxies, p)
+		}
 	}
 	if fs.NArg() > 0 {
 		return cfg, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
@@ -102,6 +170,20 @@ func (cfg Config) validate() error {
 	}
 	if cfg.TokenTTL < time.Minute || cfg.TokenTTL > 30*24*time.Hour {
 		errs = append(errs, errors.New("TOKEN_TTL must be between 1m and 720h"))
+	}
+	if cfg.MaxInFlight < 0 || cfg.WaveRate < 0 || cfg.ClientRate < 0 ||
+		(cfg.WaveRate > 0 && cfg.WaveBurst < 1) || (cfg.ClientRate > 0 && cfg.ClientBurst < 1) {
+		errs = append(errs, errors.New("-max-in-flight, the rates and the bursts must not be negative, and a burst must be at least 1 where its rate is set"))
+	}
+	for _, p := range cfg.TrustedProxies {
+		if net.ParseIP(p) == nil {
+			if _, _, err := net.ParseCIDR(p); err != nil {
+				errs = append(errs, fmt.Errorf("-trusted-proxies: %q is neither an address nor a CIDR range", p))
+			}
+		}
+	}
+	if cfg.StoreTimeout < 100*time.Millisecond || cfg.StoreTimeout > time.Minute {
+		errs = append(errs, errors.New("STORE_TIMEOUT must be between 100ms and 1m"))
 	}
 	return errors.Join(errs...)
 }

@@ -22,6 +22,23 @@ import (
 // Council is the demo council's slug.
 const Council = "demo"
 
+// Password is the password of every demo account. The demo is for trying
+// the platform on one machine; never run -demo where real people answer.
+const Password = "demo-password"
+
+// Account is a demo sign-in shown on the home page in demo mode.
+type Account struct {
+	Email, Role string
+}
+
+// Accounts are the demo council's staff and forum member, one per role.
+var Accounts = []Account{
+	{Email: "admin@demo.example", Role: store.RoleCouncilAdmin},
+	{Email: "facilitator@demo.example", Role: store.RoleFacilitator},
+	{Email: "forum@demo.example", Role: store.RoleCoProducer},
+	{Email: "platform@demo.example", Role: store.RolePlatformAdmin},
+}
+
 // demoCouncil is one council the demo creates, with its waves.
 type demoCouncil struct {
 	slug, name string
@@ -64,7 +81,7 @@ func councils(now time.Time) []demoCouncil {
 // and synthetic responses, and returns the waves it filled (their tallies
 // need counting). It does nothing when the demo council exists already, so
 // restarting with -demo is harmless.
-func Create(ctx context.Context, s *store.Store, logger *slog.Logger, now time.Time) ([]string, error) {
+func Create(ctx context.Context, s *store.Store, logger *slog.Logger, now time.Time, hash func(string) (string, error)) ([]string, error) {
 	_, err := s.Council(ctx, Council)
 	if err == nil {
 		return nil, nil
@@ -74,6 +91,9 @@ func Create(ctx context.Context, s *store.Store, logger *slog.Logger, now time.T
 	}
 	defs, err := s.LatestSurveys(ctx)
 	if err != nil {
+		return nil, err
+	}
+	if err := createAccounts(ctx, s, hash); err != nil {
 		return nil, err
 	}
 	rng := rand.New(rand.NewPCG(2027, 1))
@@ -98,6 +118,24 @@ func Create(ctx context.Context, s *store.Store, logger *slog.Logger, now time.T
 		}
 	}
 	return waves, nil
+}
+
+func createAccounts(ctx context.Context, s *store.Store, hash func(string) (string, error)) error {
+	h, err := hash(Password)
+	if err != nil {
+		return err
+	}
+	for _, a := range Accounts {
+		council := Council
+		if a.Role == store.RolePlatformAdmin {
+			council = ""
+		}
+		err := s.CreateUser(ctx, &store.User{Email: a.Email, PasswordHash: h, Role: a.Role, Council: council})
+		if err != nil && !errors.Is(err, store.ErrConflict) {
+			return fmt.Errorf("demo account %s: %w", a.Email, err)
+		}
+	}
+	return nil
 }
 
 func createWave(ctx context.Context, s *store.Store, rng *rand.Rand, dc demoCouncil, dw demoWave, def *survey.Definition) (string, error) {
@@ -181,10 +219,10 @@ func Answers(def *survey.Definition, rng *rand.Rand, better float64) survey.Answ
 	return a
 }
 
-// pick chooses an option index, leaning to the first options by better.
+// pick chooses an option index, leaning to the first option by better.
 func pick(rng *rand.Rand, n int, better float64) int {
 	if rng.Float64() < better {
-		return rng.IntN((n + 1) / 2)
+		return 0
 	}
 	return min(rng.IntN(n), rng.IntN(n+1))
 }

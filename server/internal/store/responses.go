@@ -65,3 +65,17 @@ func (s *Store) CountResponses(ctx context.Context, wave string) (int64, error) 
 	n, err := s.db.Collection(colResponses).CountDocuments(ctx, bson.M{"wave": wave})
 	return n, mapErr("store.CountResponses", err)
 }
+
+// InsertResponses stores many responses in one round trip, for imports,
+// demo data and benchmarks; ErrConflict if any id is taken.
+func (s *Store) InsertResponses(ctx context.Context, rs []*Response) error {
+	docs := make([]any, len(rs))
+	for i, r := range rs {
+		if r.Week == "" {
+			r.Week = ISOWeek(s.now())
+		}
+		docs[i] = r
+	}
+	_, err := s.db.Collection(colResponses).InsertMany(ctx, docs)
+	return mapErr("store.InsertResponses", err)
+}

@@ -9,6 +9,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -38,6 +40,12 @@ const (
 	colTallies    = "tallies"
 	colWriters    = "tally_writers"
 	colTexts      = "texts"
+
+	colSessions       = "sessions"
+	colVotes          = "votes"
+	colSessionTallies = "session_tallies"
+	colActions        = "actions"
+	colActionEvents   = "action_events"
 )
 
 // Store is the concrete store over one database.
@@ -45,6 +53,10 @@ type Store struct {
 	client *mongo.Client
 	db     *mongo.Database
 	now    func() time.Time
+
+	// actionLocks serialise, in this process, the writes to each action
+	// plan item's document (see actions.go).
+	actionLocks sync.Map
 }
 
 // Options configure Open.
@@ -117,13 +129,60 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 		colResponses: {{Keys: bson.D{{Key: "wave", Value: 1}}}},
 		colTallies:   {{Keys: bson.D{{Key: "wave", Value: 1}, {Key: "dim", Value: 1}}}},
 		colTexts:     {{Keys: bson.D{{Key: "wave", Value: 1}, {Key: "status", Value: 1}, {Key: "week", Value: 1}}}},
+		colSessions: {
+			{Keys: bson.D{{Key: "join_code", Value: 1}}, Options: options.Index().SetUnique(true)},
+			{Keys: bson.D{{Key: "council", Value: 1}, {Key: "created_at", Value: -1}}},
+		},
+		colVotes: {{Keys: bson.D{{Key: "session", Value: 1}}}},
+		colActions: {
+			{Keys: bson.D{{Key: "council", Value: 1}, {Key: "created_at", Value: -1}}},
+			{Keys: bson.D{{Key: "council", Value: 1}, {Key: "published", Value: 1}, {Key: "published_at", Value: -1}}},
+		},
+		colActionEvents: {
+			{Keys: bson.D{{Key: "action", Value: 1}, {Key: "seq", Value: 1}}, Options: options.Index().SetUnique(true)},
+			{Keys: bson.D{{Key: "council", Value: 1}, {Key: "at", Value: -1}}},
+		},
 	}
 	for name, models := range indexes {
-		if _, err := s.db.Collection(name).Indexes().CreateMany(ctx, models); err != nil {
+		// One at a time, and only those missing: FerretDB v1.24 panics when
+		// createIndexes names several indexes that exist already (as on
+		// every start after the first).
+		existing, err := s.indexNames(ctx, name)
+		if err != nil {
 			return fmt.Errorf("indexes on %s: %w", name, err)
+		}
+		for _, m := range models {
+			if existing[indexName(m.Keys.(bson.D))] {
+				continue
+			}
+			if _, err := s.db.Collection(name).Indexes().CreateOne(ctx, m); err != nil {
+				return fmt.Errorf("indexes on %s: %w", name, err)
+			}
 		}
 	}
 	return nil
+}
+
+// indexNames lists the names of a collection's indexes.
+func (s *Store) indexNames(ctx context.Context, collection string) (map[string]bool, error) {
+	specs, err := s.db.Collection(collection).Indexes().ListSpecifications(ctx)
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]bool{}
+	for _, spec := range specs {
+		names[spec.Name] = true
+	}
+	return names, nil
+}
+
+// indexName is the name MongoDB gives an index by default: field_1_other_-1.
+func indexName(keys bson.D) string {
+	var parts []string
+	for _, k := range keys {
+		parts = append(parts, fmt.Sprintf("%s_%v", k.Key, k.Value))
+	}
+	return strings.Join(parts, "_")
 }
 
 func asBulk(err error, target *mongo.BulkWriteException) bool { return errors.As(err, target) }

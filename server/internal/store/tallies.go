@@ -2,9 +2,11 @@ package store
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
@@ -46,8 +48,29 @@ func (s *Store) IncTally(ctx context.Context, wave, dim, group string, inc map[s
 	return mapErr("store.IncTally", err)
 }
 
+// TalliesByID returns the tallies with the given ids that exist, in the
+// order asked. It reads each by _id: the embedded store uses an index for
+// _id equality only, and a filtered Find would scan every tally.
+func (s *Store) TalliesByID(ctx context.Context, ids []string) ([]Tally, error) {
+	out := make([]Tally, 0, len(ids))
+	for _, id := range ids {
+		var t Tally
+		err := s.db.Collection(colTallies).FindOne(ctx, bson.M{"_id": id}).Decode(&t)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			continue
+		}
+		if err != nil {
+			return nil, mapErr("store.TalliesByID", err)
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
 // Tallies returns a wave's tallies of one dimension ("" for the whole
-// wave's single tally), by group.
+// wave's single tally), by group. It filters on fields other than _id, so
+// it scans on the embedded store: for maintenance and tests; request paths
+// use TalliesByID.
 func (s *Store) Tallies(ctx context.Context, wave, dim string) ([]Tally, error) {
 	cur, err := s.db.Collection(colTallies).Find(ctx, bson.M{"wave": wave, "dim": dim},
 		options.Find().SetSort(bson.D{{Key: "group", Value: 1}}).SetLimit(500))
@@ -116,10 +139,12 @@ func (s *Store) EachResponse(ctx context.Context, wave string, fn func(*Response
 // it has touched: if the process dies before its pending counts are
 // written, exactly those waves need a recount.
 type WriterMarker struct {
-	ID      string    `bson:"_id"`
-	Waves   []string  `bson:"waves"`
-	Started time.Time `bson:"started"`
-	Seen    time.Time `bson:"seen"` // refreshed while the process lives
+	ID    string   `bson:"_id"`
+	Waves []string `bson:"waves"`
+	// Sessions are the forum sessions whose vote tallies it has touched.
+	Sessions []string  `bson:"sessions,omitempty"`
+	Started  time.Time `bson:"started"`
+	Seen     time.Time `bson:"seen"` // refreshed while the process lives
 }
 
 // PutWriterMarker records a new tally writer.

@@ -67,6 +67,8 @@ type Writer struct {
 	wavesOf   map[string]string           // tally id → its wave (for unapplied)
 	groupOf   map[string]survey.Group     // tally id → its group (for unapplied)
 
+	votes voteState // forum sessions' vote tallies (votes.go)
+
 	stop chan struct{}
 	done chan struct{}
 }
@@ -87,13 +89,15 @@ func New(s *store.Store, logger *slog.Logger, opts Options) *Writer {
 	if opts.Mask == nil {
 		opts.Mask = func(s string) string { return s }
 	}
-	return &Writer{
+	w := &Writer{
 		store: s, logger: logger, opts: opts, id: uuid.NewString(),
 		pending: map[string][]entry{}, recounting: map[string]bool{}, recent: map[string]recountedWindow{},
 		marked: map[string]bool{}, unapplied: map[string]map[string]int64{},
 		wavesOf: map[string]string{}, groupOf: map[string]survey.Group{},
 		stop: make(chan struct{}), done: make(chan struct{}),
 	}
+	w.votes = newVoteState(&w.mu)
+	return w
 }
 
 // Start records this writer's marker and starts flushing in the background.
@@ -159,7 +163,7 @@ func (w *Writer) empty() bool {
 			return false
 		}
 	}
-	return len(w.unapplied) == 0 && len(w.unqueued) == 0
+	return len(w.unapplied) == 0 && len(w.unqueued) == 0 && w.votesEmpty()
 }
 
 // Prepare must be called before a response of wave is stored: it makes
@@ -260,6 +264,7 @@ func (w *Writer) Flush(ctx context.Context) error {
 		}
 		w.dropUnapplied(id)
 	}
+	errs = append(errs, w.flushVotes(ctx)...)
 	return errors.Join(errs...)
 }
 
@@ -319,7 +324,7 @@ func (w *Writer) Recount(ctx context.Context, wave string, def func(surveyID str
 	}
 	w.flushMu.Unlock()
 
-	before, err := w.store.Tallies(ctx, wave, "")
+	before, err := w.store.TalliesByID(ctx, []string{store.TallyID(wave, "", "")})
 	if err != nil {
 		return rep, err
 	}
@@ -508,6 +513,9 @@ func (w *Writer) RepairStale(ctx context.Context, def func(string, int) (*survey
 			return reports, fmt.Errorf("recounting wave %s: %w", wave, err)
 		}
 		reports = append(reports, rep)
+	}
+	if _, err := w.repairStaleSessions(ctx, markers); err != nil {
+		return reports, err
 	}
 	for _, m := range markers {
 		if err := w.store.DeleteWriterMarker(ctx, m); err != nil {

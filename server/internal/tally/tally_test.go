@@ -114,7 +114,7 @@ func TestConcurrentAddsAreCountedExactly(t *testing.T) {
 	s := storetest.Open(t, store.Options{})
 	def := seedSurvey(t)
 	checkAnswerKeys(t, def)
-	w := newWriter(t, s, tally.Options{Mask: func(string) string { return "[masked]" }})
+	w := newWriter(t, s, tally.Options{Mask: survey.MaskPersonalData})
 	const workers, each = 20, 15
 	var wg sync.WaitGroup
 	for g := range workers {

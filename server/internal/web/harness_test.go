@@ -25,7 +25,11 @@ import (
 	"yousaid/survey"
 )
 
-func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
+func TestMain(m *testing.M) {
+	code := storetest.Main(m)
+	closeBrowser() // the browser tests' one Chromium, if they started it
+	os.Exit(code)
+}
 
 // syncBuffer collects log lines from many goroutines.
 type syncBuffer struct {
@@ -95,7 +99,7 @@ func newHarnessWith(t testing.TB, tallyInterval time.Duration) *harness {
 		t.Fatal(err)
 	}
 	logger := slog.New(slog.NewJSONHandler(h.logs, nil))
-	h.tally = tally.New(h.store, logger, tally.Options{Interval: tallyInterval})
+	h.tally = tally.New(h.store, logger, tally.Options{Interval: tallyInterval, Mask: survey.MaskPersonalData})
 	if err := h.tally.Start(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -83,3 +83,28 @@ func limitBody(c *gin.Context) {
 func isAPI(c *gin.Context) bool {
 	return strings.HasPrefix(c.Request.URL.Path, "/api/")
 }
+
+// refuseOperatorParams answers 404 for a path parameter that no id, slug
+// or code can hold: query-operator, path and quoting characters
+// ($ . { } [ ] % \ " ' and spaces), control characters, or more than 200
+// bytes. Every parameter becomes a
+// plain string in a filter, which the driver never reads as an operator;
+// this refuses such input at the door, so that a handler that one day
+// builds a filter otherwise cannot be reached with it. Wildcards (a static
+// file's name) are left to their handler.
+func (s *Server) refuseOperatorParams(c *gin.Context) {
+	for _, p := range c.Params {
+		if strings.HasPrefix(c.FullPath(), "/static/") {
+			break
+		}
+		if len(p.Value) > 200 || strings.ContainsAny(p.Value, "$.{}[]%\\\"' ") || strings.IndexFunc(p.Value, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0 {
+			if isAPI(c) {
+				s.fail(c, "params", errNotFound)
+				return
+			}
+			s.errorPage(c, http.StatusNotFound)
+			return
+		}
+	}
+	c.Next()
+}

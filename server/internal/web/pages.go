@@ -13,7 +13,8 @@ import (
 const localizerKey = "yousaid.localizer"
 
 // pageNames are the pages the server renders; New fails without them.
-var pageNames = []string{"error", "home", "signin", "councils", "council", "codes", "texts"}
+var pageNames = []string{"error", "home", "signin", "councils", "council", "codes", "texts", "results", "survey", "thanks",
+	"session-vote", "session-thanks", "sessions", "session-present", "actions", "action", "audit", "public-council"}
 
 // pageRoutes registers the HTML pages.
 func (s *Server) pageRoutes(r *gin.Engine) {
@@ -22,6 +23,15 @@ func (s *Server) pageRoutes(r *gin.Engine) {
 	r.GET("/signin", s.signinForm)
 	r.POST("/signin", s.crossOrigin, s.signin)
 	r.POST("/signout", s.crossOrigin, s.signout)
+	r.GET("/w/:wave", s.surveyForm)
+	r.POST("/w/:wave", s.crossOrigin, s.surveySubmit)
+	r.GET("/w/:wave/thanks", s.surveyThanks)
+
+	r.GET("/j/:code", s.voteForm)
+	r.POST("/j/:code", s.crossOrigin, s.voteSubmit)
+	r.GET("/j/:code/thanks", s.voteThanks)
+	r.GET("/c/:council", s.publicCouncil)
+	r.GET("/c/:council/feed.atom", s.councilFeed)
 
 	staff := r.Group("/staff", s.requireSession)
 	staff.GET("", s.staffHome)
@@ -30,7 +40,22 @@ func (s *Server) pageRoutes(r *gin.Engine) {
 	staff.POST("/waves/:wave/close", s.crossOrigin, s.councilCloseWave)
 	staff.POST("/waves/:wave/codes", s.crossOrigin, s.councilCodes)
 	staff.GET("/waves/:wave/texts", s.textsPageHandler)
+	staff.GET("/waves/:wave", s.resultsPageHandler)
 	staff.POST("/texts/:id", s.crossOrigin, s.textsDecideForm)
+	staff.GET("/councils/:council/sessions", s.sessionsList)
+	staff.POST("/councils/:council/sessions", s.crossOrigin, s.sessionsCreate)
+	staff.GET("/sessions/:id/present", s.presentScreen)
+	staff.GET("/sessions/:id/events", s.sessionEvents)
+	staff.POST("/sessions/:id/close", s.crossOrigin, s.sessionsClose)
+	staff.GET("/councils/:council/actions", s.actionsBoard)
+	staff.POST("/councils/:council/actions", s.crossOrigin, s.actionsCreateForm)
+	staff.GET("/councils/:council/audit", s.councilAudit)
+	staff.GET("/actions/:id", s.actionItemPage)
+	staff.POST("/actions/:id", s.crossOrigin, s.actionEditForm)
+	staff.POST("/actions/:id/status", s.crossOrigin, s.actionStatusForm)
+	staff.POST("/actions/:id/updates", s.crossOrigin, s.actionUpdateForm)
+	staff.POST("/actions/:id/publish", s.crossOrigin, s.actionPublishForm)
+	staff.POST("/actions/:id/verdicts", s.crossOrigin, s.actionVerdictForm)
 }
 
 // resolveLanguage gives the request its localizer: ?lang, then a form's

@@ -48,6 +48,9 @@ const storeTimeout = 10 * time.Second
 // different body errIdemMismatch. A codes wave spends its code first and
 // gives it back if the response could not be stored.
 func (s *Server) submit(parent context.Context, sub submission) (string, error) {
+	if err := s.allowWave(sub.wave.ID); err != nil {
+		return "", err
+	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), storeTimeout)
 	defer cancel()
 	id := store.ResponseID(sub.wave.ID, sub.key)

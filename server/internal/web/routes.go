@@ -1,21 +1,25 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 )
 
 // routes registers every route. Middleware runs in the order written.
-func (s *Server) routes() *gin.Engine {
+func (s *Server) routes() (*gin.Engine, error) {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
-	// Client addresses are never used; trust no proxy headers for them.
-	_ = r.SetTrustedProxies(nil)
+	// Client addresses are used only as keyed hashes by the limiters; no
+	// proxy's headers are trusted for them unless configured.
+	if err := r.SetTrustedProxies(s.trustedProxies); err != nil {
+		return nil, fmt.Errorf("web.New: trusted proxies: %w", err)
+	}
 	r.HandleMethodNotAllowed = false
 	r.RedirectTrailingSlash = false
 
-	r.Use(s.recovery, s.accessLog, securityHeaders, limitBody, s.resolveLanguage)
+	r.Use(s.recovery, s.accessLog, securityHeaders, s.limitInFlight, limitBody, s.resolveLanguage, s.refuseOperatorParams, s.limitClients)
 
 	r.GET("/healthz", s.healthz)
 	r.GET("/readyz", s.readyz)
@@ -25,6 +29,10 @@ func (s *Server) routes() *gin.Engine {
 	api.GET("/surveys", s.listSurveys)
 	api.GET("/surveys/:survey", s.getSurvey)
 	api.POST("/waves/:wave/responses", s.postResponse)
+	// One wildcard name per segment (a Gin rule): :id is the join code
+	// here, the session's id under staff below.
+	api.POST("/sessions/:id/votes", s.postVote)
+	api.GET("/councils/:council/actions", s.publicActions)
 
 	staff := api.Group("", s.requireToken)
 	staff.DELETE("/auth/tokens", s.revokeToken)
@@ -35,7 +43,20 @@ func (s *Server) routes() *gin.Engine {
 	staff.POST("/waves/:wave/codes", s.createCodes)
 	staff.POST("/waves/:wave/close", s.closeWave)
 	staff.GET("/waves/:wave/texts", s.listTexts)
+	staff.GET("/waves/:wave/results", s.getResults)
+	staff.GET("/waves/:wave/results.csv", s.getResultsCSV)
+	staff.GET("/waves/:wave/export.csv", s.exportCSV)
 	staff.POST("/texts/:id", s.postTextDecision)
+	staff.POST("/councils/:council/sessions", s.createSession)
+	staff.GET("/councils/:council/sessions", s.listSessions)
+	staff.GET("/sessions/:id/tally", s.getTally)
+	staff.POST("/sessions/:id/close", s.closeSession)
+	staff.POST("/councils/:council/actions", s.createAction)
+	staff.GET("/actions/:id", s.getAction)
+	staff.PATCH("/actions/:id", s.patchAction)
+	staff.GET("/actions/:id/audit", s.getActionAudit)
+	staff.POST("/actions/:id/updates", s.postActionUpdate)
+	staff.POST("/actions/:id/verdicts", s.postVerdict)
 
 	s.pageRoutes(r)
 
@@ -46,5 +67,9 @@ func (s *Server) routes() *gin.Engine {
 		}
 		s.errorPage(c, http.StatusNotFound)
 	})
-	return r
+	return r, nil
 }
+
+// Routes lists every registered route (method, path template, handler):
+// the security tests walk it so that no route goes unchecked.
+func (s *Server) Routes() gin.RoutesInfo { return s.engine.Routes() }

@@ -29,10 +29,18 @@ type Options struct {
 	Locale *locale.Bundle
 	Pages  *page.Renderer
 	Tally  *tally.Writer
+	// Demo shows the demo accounts on the home page.
+	Demo bool
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// TokenTTL is how long an API token or sign-in session lasts.
 	TokenTTL time.Duration
+	// Limits bound requests in flight, submissions and sign-ins (limits.go).
+	Limits Limits
+	// TrustedProxies are the addresses or CIDR ranges of reverse proxies
+	// whose X-Forwarded-For names the client, for the per-client limits
+	// only. Empty: no proxy is trusted, the connection's address is used.
+	TrustedProxies []string
 }
 
 // Server holds the handlers' dependencies.
@@ -42,11 +50,20 @@ type Server struct {
 	locale   *locale.Bundle
 	pages    *page.Renderer
 	tally    *tally.Writer
+	demo     bool
 	now      func() time.Time
 	tokenTTL time.Duration
 
-	cop    *http.CrossOriginProtection
-	assets map[string]*asset
+	guards         *guards
+	trustedProxies []string
+
+	cop *http.CrossOriginProtection
+	// richText is the one policy that sanitises staff formatting (action
+	// plan updates) before it is stored, and guards it when shown.
+	richText *page.RichText
+	assets   map[string]*asset
+
+	nationalCache nationalCache
 
 	definitions sync.Map // "<id>@<version>" → *survey.Definition; versions never change
 	waves       waveCache
@@ -66,8 +83,9 @@ func New(o Options) (*Server, error) {
 		o.TokenTTL = 12 * time.Hour
 	}
 	s := &Server{
-		store: o.Store, logger: o.Logger, locale: o.Locale, pages: o.Pages, tally: o.Tally,
+		store: o.Store, logger: o.Logger, locale: o.Locale, pages: o.Pages, tally: o.Tally, demo: o.Demo,
 		now: o.Now, tokenTTL: o.TokenTTL,
+		guards: newGuards(o.Limits, o.Now), trustedProxies: o.TrustedProxies,
 		waves: waveCache{ttl: 2 * time.Second, entries: map[string]waveEntry{}},
 	}
 	assets, err := loadAssets(frontend.FS)
@@ -76,10 +94,14 @@ func New(o Options) (*Server, error) {
 	}
 	s.assets = assets
 	s.cop = http.NewCrossOriginProtection()
+	s.richText = page.NewRichText()
 	if err := s.pages.Require(pageNames...); err != nil {
 		return nil, err
 	}
-	s.engine = s.routes()
+	s.engine, err = s.routes()
+	if err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"yousaid/server/internal/demo"
 	"yousaid/server/internal/page"
 	"yousaid/server/internal/store"
 )
@@ -78,10 +79,28 @@ func (s *Server) staffBase(c *gin.Context, titleID string, data ...any) page.Bas
 // homePage is GET /.
 type homePage struct {
 	page.Base
+	// DemoAccounts are listed only when the server runs with -demo.
+	DemoAccounts []demo.Account
+	DemoPassword string
+	DemoWaves    []waveView // the demo council's open waves, to try the survey
 }
 
 func (s *Server) home(c *gin.Context) {
-	s.render(c, http.StatusOK, "home", homePage{Base: s.base(c, "HomeTitle")})
+	p := homePage{Base: s.base(c, "HomeTitle")}
+	if s.demo {
+		p.DemoAccounts, p.DemoPassword = demo.Accounts, demo.Password
+		waves, err := s.store.CouncilWaves(c.Request.Context(), demo.Council)
+		if err != nil {
+			s.pageError(c, "home", err)
+			return
+		}
+		for i := range waves {
+			if v := s.viewWave(&waves[i]); !v.Closed {
+				p.DemoWaves = append(p.DemoWaves, v)
+			}
+		}
+	}
+	s.render(c, http.StatusOK, "home", p)
 }
 
 // signinPage is the staff sign-in form.
@@ -106,6 +125,15 @@ func (s *Server) signinForm(c *gin.Context) {
 func (s *Server) signin(c *gin.Context) {
 	email, password := c.PostForm("email"), c.PostForm("password")
 	next := safeNext(c.PostForm("next"))
+	attempt := s.startSignIn(c, email)
+	if !attempt.allowed {
+		wait := retryAfterSeconds(attempt.wait)
+		p := signinPage{Base: s.base(c, "SignInTitle"), Email: email, Next: next}
+		p.Errors = []page.FieldError{{ID: "email", Message: s.localizer(c).N("ErrorSignInThrottled", (wait+59)/60)}}
+		c.Header("Retry-After", strconv.Itoa(wait))
+		s.render(c, http.StatusTooManyRequests, "signin", p)
+		return
+	}
 	u, err := s.checkCredentials(c, email, password)
 	if errors.Is(err, errBadCredentials) {
 		p := signinPage{Base: s.base(c, "SignInTitle"), Email: email, Next: next}
@@ -117,6 +145,7 @@ func (s *Server) signin(c *gin.Context) {
 		s.pageError(c, "signin", err)
 		return
 	}
+	attempt.succeeded()
 	token, _, err := s.store.CreateToken(c.Request.Context(), u.ID, store.TokenSession, s.tokenTTL)
 	if err != nil {
 		s.pageError(c, "signin", err)

@@ -42,8 +42,8 @@ type surveyPage struct {
 	SurveyTitle textView
 	// Intro is the survey's own introduction; without one the page says in
 	// interface messages that the survey is anonymous and skippable.
-	Intro        textView
-	AnyRequired  bool
+	Intro          textView
+	AnyRequired    bool
 	SurveyFellBack bool // some survey text is shown in English
 	// Codes is set for a codes wave: the page asks for the code first.
 	Codes bool
@@ -57,6 +57,9 @@ type surveyPage struct {
 	// Switch lists the survey's languages as buttons that post the form
 	// back, so answers survive a change of language without JavaScript.
 	Switch []page.LanguageLink
+	// ChooseLanguage opens the list of languages: the language was only
+	// guessed from the browser, so the person may be looking for theirs.
+	ChooseLanguage bool
 	// Filled reports that the form carries answers sent by the person, so
 	// survey.js must not overwrite them with a saved draft.
 	Filled bool
@@ -151,17 +154,31 @@ func textIn(t survey.Text, lang string) textView {
 	return textView{S: s}
 }
 
+// surveyTexts picks a survey's texts in one language and remembers whether
+// any of them fell back to English, so the page can say so.
+type surveyTexts struct {
+	lang     string
+	fellBack bool
+}
+
+func (st *surveyTexts) in(t survey.Text) textView {
+	v := textIn(t, st.lang)
+	st.fellBack = st.fellBack || v.Lang != ""
+	return v
+}
+
 // surveyView builds the page for def in l's language, filled from form
 // (nil for a fresh page) with errs shown against their fields.
-func (s *Server) surveyView(c *gin.Context, w *store.Wave, def *survey.Definition, l *locale.Localizer, form url.Values, errs []page.FieldError) surveyPage {
+func (s *Server) surveyView(w *store.Wave, def *survey.Definition, l *locale.Localizer, form url.Values, errs []page.FieldError) surveyPage {
 	lang := l.Tag()
-	title := textIn(def.Title, lang)
+	st := &surveyTexts{lang: lang}
+	title := st.in(def.Title)
 	p := surveyPage{
 		Base:        s.pages.NewBase(l, title.S),
 		WaveID:      w.ID,
 		SurveyTitle: title,
-		Intro:       textIn(def.Intro, lang),
-		Attribution: textIn(def.Attribution, lang),
+		Intro:       st.in(def.Intro),
+		Attribution: st.in(def.Attribution),
 		Codes:       w.Access == store.AccessCodes,
 		Code:        form.Get(fieldCode),
 		Filled:      form != nil,
@@ -174,40 +191,28 @@ func (s *Server) surveyView(c *gin.Context, w *store.Wave, def *survey.Definitio
 	}
 	// The language buttons post to this page, which has no query to keep.
 	p.Switch = page.LanguageLinks(&url.URL{Path: "/w/" + w.ID}, lang, surveyLanguages(def))
-
-	fellBack := func(t textView) textView {
-		if t.Lang != "" {
-			p.SurveyFellBack = true
-		}
-		return t
-	}
-	fellBack(title)
-	fellBack(p.Intro)
 	for _, sec := range def.Sections {
-		sv := sectionView{ID: sec.ID, Title: fellBack(textIn(sec.Title, lang))}
+		sv := sectionView{ID: sec.ID, Title: st.in(sec.Title)}
 		for i := range sec.Questions {
 			q := &sec.Questions[i]
-			qv := s.questionView(def, q, l, form)
+			qv := newQuestionView(def, q, l, st, form)
 			qv.Field = p.Field(qv.FirstID)
 			qv.DescribedBy = describedBy(qv)
-			fellBack(qv.Text)
-			for _, o := range qv.Options {
-				fellBack(o.Label)
-			}
 			p.AnyRequired = p.AnyRequired || q.Required
 			sv.Questions = append(sv.Questions, qv)
 		}
 		p.Sections = append(p.Sections, sv)
 	}
+	p.SurveyFellBack = st.fellBack
 	return p
 }
 
-func (s *Server) questionView(def *survey.Definition, q *survey.Question, l *locale.Localizer, form url.Values) questionView {
-	lang := l.Tag()
+func newQuestionView(def *survey.Definition, q *survey.Question, l *locale.Localizer, st *surveyTexts, form url.Values) questionView {
 	qv := questionView{
 		L: l, ID: q.ID, Type: q.Type, Required: q.Required,
-		Text: textIn(q.Text, lang), Hint: textIn(q.Hint, lang),
+		Text: st.in(q.Text), Hint: st.in(q.Hint),
 		MaxChoices: q.MaxChoices, MaxLength: q.MaxLength,
+		FirstID: firstControlID(q),
 	}
 	given := form[q.ID]
 	switch q.Type {
@@ -215,14 +220,14 @@ func (s *Server) questionView(def *survey.Definition, q *survey.Question, l *loc
 		for i, o := range q.Options {
 			qv.Options = append(qv.Options, optionView{
 				ID: fmt.Sprintf("q-%s-%d", q.ID, i+1), Value: o.Value,
-				Label: textIn(o.Label, lang), Checked: slices.Contains(given, o.Value),
+				Label: st.in(o.Label), Checked: slices.Contains(given, o.Value),
 			})
 		}
 	case survey.TypeScale:
 		if q.Min != nil && q.Max != nil {
 			qv.Min, qv.Max = *q.Min, *q.Max
 		}
-		qv.MinLabel, qv.MaxLabel = textIn(q.MinLabel, lang), textIn(q.MaxLabel, lang)
+		qv.MinLabel, qv.MaxLabel = st.in(q.MinLabel), st.in(q.MaxLabel)
 		for n := qv.Min; n <= qv.Max && n-qv.Min < 1000; n++ {
 			v := strconv.Itoa(n)
 			qv.Options = append(qv.Options, optionView{
@@ -234,16 +239,16 @@ func (s *Server) questionView(def *survey.Definition, q *survey.Question, l *loc
 		if qv.MaxLength <= 0 {
 			qv.MaxLength = survey.DefaultMaxTextLength
 		}
+		// Two values only come from a hand-made form; show both to fix.
 		qv.Value = strings.Join(given, "\n")
 	}
-	qv.FirstID = firstControlID(q)
 	if c := q.ShowIf; c != nil {
 		cv := &conditionView{Question: c.Question, In: strings.Join(c.In, " ")}
 		if target, ok := def.Question(c.Question); ok {
-			cv.Text = textIn(target.Text, lang)
+			cv.Text = st.in(target.Text)
 			for _, v := range c.In {
 				if o, ok := target.Option(v); ok {
-					cv.Answers = append(cv.Answers, textIn(o.Label, lang))
+					cv.Answers = append(cv.Answers, st.in(o.Label))
 				}
 			}
 		}
@@ -291,7 +296,9 @@ func (s *Server) surveyForm(c *gin.Context) {
 		s.pageError(c, "survey.form", err)
 		return
 	}
-	s.render(c, http.StatusOK, "survey", s.surveyView(c, w, def, l, nil, nil))
+	p := s.surveyView(w, def, l, nil, nil)
+	p.ChooseLanguage = c.Query("lang") == ""
+	s.render(c, http.StatusOK, "survey", p)
 }
 
 // surveySubmit is POST /w/{wave}, the form without JavaScript. It stores
@@ -329,7 +336,7 @@ func (s *Server) surveySubmit(c *gin.Context) {
 		return
 	}
 	if switchTo != "" {
-		s.render(c, http.StatusOK, "survey", s.surveyView(c, w, def, l, form, nil))
+		s.render(c, http.StatusOK, "survey", s.surveyView(w, def, l, form, nil))
 		return
 	}
 
@@ -343,7 +350,7 @@ func (s *Server) surveySubmit(c *gin.Context) {
 		errs = append(errs, page.FieldError{ID: s.controlID(def, fe.Field), Message: l.T(fe.MessageID, fe.TemplateData(def))})
 	}
 	if len(errs) > 0 {
-		s.render(c, http.StatusUnprocessableEntity, "survey", s.surveyView(c, w, def, l, form, errs))
+		s.render(c, http.StatusUnprocessableEntity, "survey", s.surveyView(w, def, l, form, errs))
 		return
 	}
 
@@ -363,10 +370,10 @@ func (s *Server) surveySubmit(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, "/w/"+url.PathEscape(w.ID)+"/thanks?lang="+url.QueryEscape(l.Tag()))
 	case errors.Is(err, errCodeInvalid):
 		errs = []page.FieldError{{ID: codeControlID, Message: l.T("ErrorCodeInvalid")}}
-		s.render(c, http.StatusUnprocessableEntity, "survey", s.surveyView(c, w, def, l, form, errs))
+		s.render(c, http.StatusUnprocessableEntity, "survey", s.surveyView(w, def, l, form, errs))
 	default:
 		s.logger.Error("survey form not stored", "op", "survey.submit", "err", err)
-		p := s.surveyView(c, w, def, l, form, nil)
+		p := s.surveyView(w, def, l, form, nil)
 		p.NotSaved = true
 		c.Header("Retry-After", strconv.Itoa(errUnavailable.RetryAfter))
 		s.render(c, http.StatusServiceUnavailable, "survey", p)

@@ -1,0 +1,264 @@
+package load
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"yousaid/server/internal/store"
+	"yousaid/survey"
+)
+
+// Store reads the raw documents behind a wave, read-only, straight from
+// MongoDB or the embedded store's socket: what the audit compares the
+// acknowledgements with.
+type Store struct {
+	client *mongo.Client
+	db     *mongo.Database
+}
+
+// SocketURI is the connection string of the embedded store of a server
+// run with -data dir (its socket is dir/store/store.sock).
+func SocketURI(dataDir string) (string, error) {
+	abs, err := filepath.Abs(filepath.Join(dataDir, "store", "store.sock"))
+	if err != nil {
+		return "", err
+	}
+	return (&url.URL{Scheme: "mongodb", Host: abs, Path: "/"}).String(), nil
+}
+
+// OpenStore connects to uri's database.
+func OpenStore(ctx context.Context, uri, database string) (*Store, error) {
+	client, err := mongo.Connect(options.Client().ApplyURI(uri).SetServerSelectionTimeout(5 * time.Second))
+	if err != nil {
+		return nil, err
+	}
+	if err := client.Ping(ctx, nil); err != nil {
+		_ = client.Disconnect(context.Background())
+		return nil, fmt.Errorf("the store at %s does not answer: %w", uri, err)
+	}
+	return &Store{client: client, db: client.Database(database)}, nil
+}
+
+// Close disconnects.
+func (s *Store) Close(ctx context.Context) error { return s.client.Disconnect(ctx) }
+
+// Stored counts a wave's responses (a scan: for audits only).
+func (s *Store) Stored(ctx context.Context, wave string) (int64, error) {
+	return s.db.Collection("responses").CountDocuments(ctx, bson.M{"wave": wave})
+}
+
+// Counted is the number of responses the wave's tally has counted.
+func (s *Store) Counted(ctx context.Context, wave string) (int64, error) {
+	var t store.Tally
+	err := s.db.Collection("tallies").FindOne(ctx, bson.M{"_id": store.TallyID(wave, "", "")}).Decode(&t)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	return t.Counts[survey.KeyResponses], nil
+}
+
+// Present returns which of ids are stored responses.
+func (s *Store) Present(ctx context.Context, ids []string) (map[string]bool, error) {
+	found := map[string]bool{}
+	for start := 0; start < len(ids); start += 500 {
+		batch := ids[start:min(start+500, len(ids))]
+		cur, err := s.db.Collection("responses").Find(ctx, bson.M{"_id": bson.M{"$in": batch}},
+			options.Find().SetProjection(bson.M{"_id": 1}))
+		if err != nil {
+			return nil, err
+		}
+		var docs []struct {
+			ID string `bson:"_id"`
+		}
+		if err := cur.All(ctx, &docs); err != nil {
+			return nil, err
+		}
+		for _, d := range docs {
+			found[d.ID] = true
+		}
+	}
+	return found, nil
+}
+
+// Results reads the wave's published count of responses through the API.
+// ok is false when the server has no results endpoint for this token.
+func Results(ctx context.Context, client *http.Client, base, wave, token string) (n int64, ok bool, err error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(base, "/")+"/api/v1/waves/"+url.PathEscape(wave)+"/results", nil)
+	if err != nil {
+		return 0, false, err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, false, err
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
+	if resp.StatusCode != http.StatusOK {
+		return 0, false, fmt.Errorf("results: %d %.200s", resp.StatusCode, body)
+	}
+	var out struct {
+		Responses *int64 `json:"responses"`
+	}
+	if err := json.Unmarshal(body, &out); err != nil || out.Responses == nil {
+		return 0, false, fmt.Errorf("results: no responses count in %.200s", body)
+	}
+	return *out.Responses, true, nil
+}
+
+// Baseline is what the wave held before the load.
+type Baseline struct {
+	Stored, Counted, Results int64 // -1 when not read
+}
+
+// Audit compares a run's acknowledgements with the store and the results.
+type Audit struct {
+	Acked      int      // submissions acknowledged (201)
+	Unresolved int      // submissions never acknowledged
+	Refused    int      // of those, the ones refused with a 4xx every time (never stored)
+	StoredNew  int64    // responses stored during the run (-1: no store)
+	OursStored int      // of our keys, how many are stored
+	CountedNew int64    // responses the tally counted during the run (-1: no store)
+	ResultsNew int64    // responses the results gained during the run (-1: not read)
+	Missing    []string // keys acknowledged but not stored
+	Problems   []string
+}
+
+// OK is the verdict: nothing acknowledged is missing, nothing is stored
+// twice or from nowhere, and the tally and results count exactly what is
+// stored.
+func (a *Audit) OK() bool { return len(a.Problems) == 0 }
+
+// ResponseIDs gives the stored _id of each submission: responses are
+// stored under an id derived from the wave and the Idempotency-Key.
+func ResponseIDs(wave string, subs []*Submission) []string {
+	ids := make([]string, len(subs))
+	for i, s := range subs {
+		ids[i] = store.ResponseID(wave, strings.ToLower(s.Key))
+	}
+	return ids
+}
+
+// TakeBaseline reads the wave's counts before a run. st and token may be
+// nil and "".
+func TakeBaseline(ctx context.Context, st *Store, client *http.Client, base, wave, token string) (Baseline, error) {
+	b := Baseline{Stored: -1, Counted: -1, Results: -1}
+	var err error
+	if st != nil {
+		if b.Stored, err = st.Stored(ctx, wave); err != nil {
+			return b, err
+		}
+		if b.Counted, err = st.Counted(ctx, wave); err != nil {
+			return b, err
+		}
+	}
+	if token != "" {
+		if n, ok, err := Results(ctx, client, base, wave, token); err == nil && ok {
+			b.Results = n
+		}
+	}
+	return b, nil
+}
+
+// Check audits rep against the store and results, waiting up to settle
+// for the tally and the results to catch up with what is stored (they
+// are written a moment after each acknowledgement).
+func Check(ctx context.Context, rep *Report, before Baseline, st *Store, client *http.Client, base, wave, token string, settle time.Duration) (*Audit, error) {
+	a := &Audit{StoredNew: -1, CountedNew: -1, ResultsNew: -1}
+	receipts := map[string]string{}
+	for _, s := range rep.Submissions {
+		if s.Acked {
+			a.Acked++
+			if other, dup := receipts[s.Receipt]; dup {
+				a.Problems = append(a.Problems, fmt.Sprintf("keys %s and %s got the same receipt", other, s.Key))
+			}
+			receipts[s.Receipt] = s.Key
+		} else {
+			a.Unresolved++
+			if s.Refused {
+				a.Refused++
+			}
+		}
+	}
+	a.Problems = append(a.Problems, rep.Problems...)
+	deadline := time.Now().Add(settle)
+	if st != nil {
+		ids := ResponseIDs(wave, rep.Submissions)
+		present, err := st.Present(ctx, ids)
+		if err != nil {
+			return a, err
+		}
+		for i, s := range rep.Submissions {
+			switch {
+			case present[ids[i]]:
+				a.OursStored++
+			case s.Acked:
+				a.Missing = append(a.Missing, s.Key)
+			}
+		}
+		if len(a.Missing) > 0 {
+			a.Problems = append(a.Problems, fmt.Sprintf("%d acknowledged responses are not stored (a 201 for an unsaved response)", len(a.Missing)))
+		}
+		if a.OursStored > a.Acked+(a.Unresolved-a.Refused) {
+			a.Problems = append(a.Problems, fmt.Sprintf("%d of the load's responses are stored, more than the %d acknowledged and %d whose fate is unknown", a.OursStored, a.Acked, a.Unresolved-a.Refused))
+		}
+		for {
+			stored, err := st.Stored(ctx, wave)
+			if err != nil {
+				return a, err
+			}
+			counted, err := st.Counted(ctx, wave)
+			if err != nil {
+				return a, err
+			}
+			a.StoredNew, a.CountedNew = stored-before.Stored, counted-before.Counted
+			if stored == counted || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		if a.StoredNew != int64(a.OursStored) {
+			a.Problems = append(a.Problems, fmt.Sprintf("the wave gained %d stored responses, but %d are the load's: duplicates, or another writer", a.StoredNew, a.OursStored))
+		}
+		if a.CountedNew+before.Counted != a.StoredNew+before.Stored {
+			a.Problems = append(a.Problems, fmt.Sprintf("the tally counts %d responses, but %d are stored", a.CountedNew+before.Counted, a.StoredNew+before.Stored))
+		}
+	}
+	if token != "" && before.Results >= 0 {
+		want := int64(a.Acked)
+		if a.StoredNew >= 0 {
+			want = a.StoredNew
+		}
+		for {
+			n, ok, err := Results(ctx, client, base, wave, token)
+			if err == nil && ok {
+				a.ResultsNew = n - before.Results
+			}
+			if a.ResultsNew == want || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		if a.ResultsNew != want {
+			a.Problems = append(a.Problems, fmt.Sprintf("the results gained %d responses, want %d", a.ResultsNew, want))
+		}
+	} else if st == nil {
+		a.Problems = append(a.Problems, "nothing to audit against: give a token with results access, or the store (-mongodb-uri or -data)")
+	}
+	return a, nil
+}
