@@ -18,8 +18,12 @@ const codeAlphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 // MaxCodesPerRequest bounds one batch of codes.
 const MaxCodesPerRequest = 1000
 
-// ErrCodeInvalid means a code is unknown for the wave or spent already.
-var ErrCodeInvalid = errors.New("code invalid")
+// ErrCodeInvalid means a code is unknown for the wave or spent already;
+// ErrCodeSpent, which wraps it, says it was spent.
+var (
+	ErrCodeInvalid = errors.New("code invalid")
+	ErrCodeSpent   = fmt.Errorf("%w: spent already", ErrCodeInvalid)
+)
 
 // NormaliseCode reads a code as a person might type it: any case, with or
 // without the dash or spaces.
@@ -88,7 +92,7 @@ func (s *Store) SpendCode(ctx context.Context, wave, code string) (release func(
 	}
 	_, err = s.db.Collection(colSpentCodes).InsertOne(ctx, bson.M{"_id": h, "wave": wave})
 	if mongo.IsDuplicateKeyError(err) {
-		return nil, fmt.Errorf("store.SpendCode: %w", ErrCodeInvalid)
+		return nil, fmt.Errorf("store.SpendCode: %w", ErrCodeSpent)
 	}
 	if err != nil {
 		return nil, mapErr("store.SpendCode", err)

@@ -67,9 +67,10 @@ func (s *Server) submit(parent context.Context, sub submission) (string, error) 
 			return "", errCodeInvalid
 		}
 		rel, err := s.store.SpendCode(ctx, sub.wave.ID, sub.code)
-		if errors.Is(err, store.ErrCodeInvalid) && sub.key != "" {
+		if errors.Is(err, store.ErrCodeSpent) && sub.key != "" {
 			// The same submission may be arriving twice at once: wait for the
-			// first to be stored and answer as it did.
+			// first to be stored and answer as it did. (A code that does not
+			// exist is refused at once.)
 			return s.awaitReplay(ctx, id, sub)
 		}
 		if errors.Is(err, store.ErrCodeInvalid) {
@@ -97,6 +98,11 @@ func (s *Server) submit(parent context.Context, sub submission) (string, error) 
 	}
 	if err != nil {
 		s.releaseCode(release)
+		if !errors.Is(err, context.Canceled) {
+			// The store may have taken the write and lost the reply: a
+			// retry will find it stored, and nothing counted it.
+			s.markUnsure(sub.wave.ID)
+		}
 		return "", err
 	}
 	s.tally.Add(resp, sub.def, sub.answers)
