@@ -113,6 +113,9 @@ func NewApp(ctx context.Context, cfg Config, logger *slog.Logger) (app *App, err
 				return nil, fmt.Errorf("counting demo data: %w", err)
 			}
 		}
+		if err := a.createDemoForum(ctx); err != nil {
+			return nil, fmt.Errorf("creating the demo forum: %w", err)
+		}
 	}
 	if cfg.Repair {
 		return a, nil // a maintenance run serves nothing
@@ -122,6 +125,26 @@ func NewApp(ctx context.Context, cfg Config, logger *slog.Logger) (app *App, err
 		return nil, fmt.Errorf("listening on %s: %w", cfg.Addr, err)
 	}
 	return a, nil
+}
+
+// createDemoForum gives the demo council a forum session and a published
+// action plan whose evidence comes from its earlier wave, so the public
+// page shows before and after.
+func (a *App) createDemoForum(ctx context.Context) error {
+	waves, err := a.Store.CouncilWaves(ctx, demo.Council)
+	if err != nil {
+		return err
+	}
+	var earlier *store.Wave
+	for i := range waves { // newest first: the last match is the earliest
+		if waves[i].Survey == "life-beyond-care" {
+			earlier = &waves[i]
+		}
+	}
+	if earlier == nil {
+		return nil
+	}
+	return demo.CreateForum(ctx, a.Store, demo.Council, earlier.ID, time.Now())
 }
 
 // Addr is the address the app listens on (useful with ":0").

@@ -83,7 +83,7 @@ func startReliableApp(t *testing.T, env map[string]string, tune func(*Config)) *
 
 // shortTempDir is a temporary folder with a short path, so that the
 // embedded store's socket fits in it (Linux allows 107 bytes).
-func shortTempDir(t *testing.T) string {
+func shortTempDir(t testing.TB) string {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "ysr")
 	if err != nil {
@@ -109,7 +109,7 @@ func openWave(t *testing.T, s *store.Store, council string) string {
 }
 
 // apiJSON sends a JSON request and decodes a JSON answer into out.
-func apiJSON(t *testing.T, method, url, token string, in, out any) int {
+func apiJSON(t testing.TB, method, url, token string, in, out any) int {
 	t.Helper()
 	var body io.Reader
 	if in != nil {
@@ -256,7 +256,7 @@ var serverBinary = struct {
 	err  error
 }{}
 
-func buildServer(t *testing.T) string {
+func buildServer(t testing.TB) string {
 	t.Helper()
 	serverBinary.once.Do(func() {
 		dir, err := os.MkdirTemp("", "ysbin")
@@ -279,15 +279,16 @@ func buildServer(t *testing.T) string {
 
 // childServer is the server binary running as a process of its own.
 type childServer struct {
-	cmd    *exec.Cmd
-	addr   string
-	stdout *lockedBuffer
-	exited chan struct{}
+	started time.Time
+	cmd     *exec.Cmd
+	addr    string
+	stdout  *lockedBuffer
+	exited  chan struct{}
 }
 
 // freeLoopbackAddr finds a port that is free now, so that a restarted
 // server can come back on the address its clients know.
-func freeLoopbackAddr(t *testing.T) string {
+func freeLoopbackAddr(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -300,7 +301,7 @@ func freeLoopbackAddr(t *testing.T) string {
 
 // startChild runs the built server on addr and dataDir and waits until it
 // listens.
-func startChild(t *testing.T, bin, addr, dataDir string, env ...string) *childServer {
+func startChild(t testing.TB, bin, addr, dataDir string, env ...string) *childServer {
 	t.Helper()
 	c := &childServer{stdout: &lockedBuffer{}, exited: make(chan struct{}), addr: addr}
 	c.cmd = exec.Command(bin, "-addr", addr, "-data", dataDir)
@@ -310,6 +311,7 @@ func startChild(t *testing.T, bin, addr, dataDir string, env ...string) *childSe
 	pr, pw := io.Pipe()
 	c.cmd.Stdout = pw
 	c.cmd.Stderr = c.stdout
+	c.started = time.Now()
 	if err := c.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -355,7 +357,7 @@ func (c *childServer) kill() {
 }
 
 // stop asks the process to shut down cleanly.
-func (c *childServer) stop(t *testing.T) {
+func (c *childServer) stop(t testing.TB) {
 	t.Helper()
 	_ = c.cmd.Process.Signal(os.Interrupt)
 	select {
@@ -366,8 +368,22 @@ func (c *childServer) stop(t *testing.T) {
 	}
 }
 
-// waitReady polls /readyz until 200.
-func waitReady(t *testing.T, base string, within time.Duration) time.Duration {
+// waitLog waits for a line containing what in the process's output.
+func (c *childServer) waitLog(t testing.TB, what string, within time.Duration) time.Time {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for time.Now().Before(deadline) {
+		if strings.Contains(c.stdout.String(), what) {
+			return time.Now()
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("no %q in the server's output within %s", what, within)
+	return time.Time{}
+}
+
+// waitReady polls /readyz until 200 and says how long it waited.
+func waitReady(t testing.TB, base string, within time.Duration) time.Duration {
 	t.Helper()
 	start := time.Now()
 	for time.Since(start) < within {

@@ -80,7 +80,13 @@ func Open(ctx context.Context, uri, database string, o Options) (*Store, error) 
 		SetServerSelectionTimeout(o.ServerSelectionTimeout).
 		SetConnectTimeout(o.ServerSelectionTimeout).
 		SetWriteConcern(writeconcern.Majority()).
-		SetRetryWrites(true)
+		// No driver-level retry of writes: the embedded store advertises
+		// sessions but does not deduplicate a retried write, so a retry of
+		// an insert whose reply was lost came back as a duplicate key, and
+		// the response was acknowledged without being counted. A failed
+		// write now surfaces; the client retries with its Idempotency-Key,
+		// and the web layer recounts the wave (see web/unsure.go).
+		SetRetryWrites(false)
 	client, err := mongo.Connect(copts)
 	if err != nil {
 		return nil, fmt.Errorf("store.Open: %w", err)

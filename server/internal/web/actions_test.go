@@ -962,8 +962,8 @@ func TestPublicPage(t *testing.T) {
 		t.Errorf("not-possible item lacks its reason: %s", got)
 	}
 	asked := htmltest.Text(htmltest.One(t, doc, "section[aria-labelledby=asked]"))
-	if !strings.Contains(asked, "20 young people answered the survey Baseline between 2026-02-03 and 2027-02-03.") ||
-		!strings.Contains(asked, "7 young people voted at the forum session What first? on 2027-02-03.") {
+	if !strings.Contains(asked, "20 young people answered the survey “Baseline” between 2026-02-03 and 2027-02-03.") ||
+		!strings.Contains(asked, "7 young people voted at the forum session “What first?” on 2027-02-03.") {
 		t.Errorf("who was asked: %s", asked)
 	}
 	htmltest.One(t, doc, "section[aria-labelledby=involved]")

@@ -150,7 +150,7 @@ func hasRole(u *store.User, role string) bool {
 // inCouncil reports whether u may see council's things at all. Anything of
 // another council answers 404, as if it did not exist.
 func inCouncil(u *store.User, council string) bool {
-	return u != nil
+	return u != nil && (u.Role == store.RolePlatformAdmin || u.Council == council)
 }
 
 // authorize checks the signed-in user against a council's thing: 404 when

@@ -458,7 +458,6 @@ func (s *Server) publicCouncil(c *gin.Context) {
 		}
 	}
 	p.Asked = asked.sentences(l, f)
-	c.Header("Cache-Control", "public, max-age=60")
 	s.render(c, http.StatusOK, "public-council", p)
 }
 

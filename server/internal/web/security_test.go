@@ -125,6 +125,7 @@ var routeRules = map[string]routeRule{
 	"POST /staff/waves/:wave/codes":         {access: sessionCouncil, body: func(*secFixture) any { return url.Values{"count": {"2"}} }},
 	"GET /staff/waves/:wave/texts":          {access: sessionCouncil},
 	"POST /staff/texts/:id":                 {access: sessionCouncil, body: func(*secFixture) any { return url.Values{"status": {"approved"}} }},
+	"GET /staff/waves/:wave":                {access: sessionCouncil},
 	"GET /staff/waves/:wave/results":        {access: sessionCouncil},
 	"GET /staff/councils/:council/sessions": {access: sessionCouncil},
 	"POST /staff/councils/:council/sessions": {access: sessionCouncil, body: func(*secFixture) any {
@@ -331,8 +332,11 @@ func (f *secFixture) send(method, path string, body any, token, cookie string, h
 	for k, v := range header {
 		req.Header.Set(k, v)
 	}
+	// A stream (server-sent events) ends with its request.
+	ctx, cancel := context.WithTimeout(req.Context(), 2*time.Second)
+	defer cancel()
 	rec := httptest.NewRecorder()
-	f.h.srv.ServeHTTP(rec, req)
+	f.h.srv.ServeHTTP(rec, req.WithContext(ctx))
 	return rec
 }
 

@@ -56,6 +56,7 @@ type Server struct {
 
 	guards         *guards
 	trustedProxies []string
+	unsure         unsureWaves // waves to recount after failed inserts (unsure.go)
 
 	cop *http.CrossOriginProtection
 	// richText is the one policy that sanitises staff formatting (action

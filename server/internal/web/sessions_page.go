@@ -577,6 +577,8 @@ type tallyEvent struct {
 // sessionEvents is GET /staff/sessions/{id}/events: server-sent events.
 // It sends the tally (event "tally") whenever it changes, a comment as a
 // heartbeat, and the event "closed" when the session closes, then ends.
+// A client that does not ask for a stream (EventSource sends Accept:
+// text/event-stream) gets the tally once, so a plain GET never hangs.
 func (s *Server) sessionEvents(c *gin.Context) {
 	sess, council, err := s.staffSession(c, store.RoleFacilitator)
 	if err != nil {
@@ -628,7 +630,7 @@ func (s *Server) sessionEvents(c *gin.Context) {
 		}
 		return true
 	}
-	if !refresh() {
+	if !refresh() || !strings.Contains(c.GetHeader("Accept"), "text/event-stream") {
 		return
 	}
 	poll := time.NewTicker(eventPoll)

@@ -506,6 +506,7 @@ func TestPresentScreenAndEvents(t *testing.T) {
 	defer srv.Close()
 	req, _ := http.NewRequest("GET", srv.URL+"/staff/sessions/"+s.ID+"/events", nil)
 	req.AddCookie(&http.Cookie{Name: "yousaid_session", Value: cookie})
+	req.Header.Set("Accept", "text/event-stream") // as EventSource asks
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

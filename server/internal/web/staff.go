@@ -170,6 +170,11 @@ func (s *Server) signout(c *gin.Context) {
 // the list of councils.
 func (s *Server) staffHome(c *gin.Context) {
 	u := currentUser(c)
+	if u.Role == store.RoleCoProducer {
+		// A forum member's work is the action plan: the council page is staff's.
+		c.Redirect(http.StatusSeeOther, "/staff/councils/"+u.Council+"/actions")
+		return
+	}
 	if u.Council != "" {
 		c.Redirect(http.StatusSeeOther, "/staff/councils/"+u.Council)
 		return
