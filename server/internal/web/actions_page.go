@@ -67,7 +67,6 @@ func (s *Server) boardData(c *gin.Context, council *store.Council) (actionsBoard
 	u := currentUser(c)
 	p := actionsBoardPage{Base: s.staffBase(c, "ActionsBoardTitle"), Council: council,
 		CanEdit: hasRole(u, store.RoleFacilitator), PublicURL: "/c/" + council.Slug}
-	s.forumNav(c, &p.Base, council.Slug)
 	items, err := s.store.CouncilActions(ctx, council.Slug, false, maxActionsListed)
 	if err != nil {
 		return p, err
@@ -268,7 +267,6 @@ func (s *Server) actionPageData(c *gin.Context, a *store.Action) (actionPage, er
 		VerdictOpen: verdictOpen(a), Owner: a.Owner, Due: a.Due,
 	}
 	p.CanVerdict = hasRole(u, store.RoleCoProducer) && p.VerdictOpen
-	s.forumNav(c, &p.Base, council.Slug)
 	p.Item, err = s.publicItem(ctx, l, s.newFigures(council), a, newAskedList())
 	if err != nil {
 		return p, err
@@ -543,7 +541,6 @@ func (s *Server) councilAudit(c *gin.Context) {
 	}
 	l := s.localizer(c)
 	p := auditPage{Base: s.staffBase(c, "AuditTitle"), Council: council}
-	s.forumNav(c, &p.Base, council.Slug)
 	for i := range events {
 		p.Audit = append(p.Audit, viewAuditRow(l, &events[i]))
 	}

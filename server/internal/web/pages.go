@@ -13,7 +13,7 @@ import (
 const localizerKey = "yousaid.localizer"
 
 // pageNames are the pages the server renders; New fails without them.
-var pageNames = []string{"error", "home", "signin", "councils", "council", "codes", "texts", "results", "survey", "thanks",
+var pageNames = []string{"error", "home", "signin", "councils", "council", "codes", "texts", "results", "languages", "survey", "thanks",
 	"session-vote", "session-thanks", "sessions", "session-present", "actions", "action", "audit", "public-council"}
 
 // pageRoutes registers the HTML pages.
@@ -41,6 +41,7 @@ func (s *Server) pageRoutes(r *gin.Engine) {
 	staff.POST("/waves/:wave/codes", s.crossOrigin, s.councilCodes)
 	staff.GET("/waves/:wave/texts", s.textsPageHandler)
 	staff.GET("/waves/:wave", s.resultsPageHandler)
+	staff.GET("/languages", s.languagesPageHandler)
 	staff.POST("/texts/:id", s.crossOrigin, s.textsDecideForm)
 	staff.GET("/councils/:council/sessions", s.sessionsList)
 	staff.POST("/councils/:council/sessions", s.crossOrigin, s.sessionsCreate)

@@ -245,7 +245,6 @@ func sessionFormRows(rows []optionRow) []optionRow {
 func (s *Server) sessionsPageData(c *gin.Context, council *store.Council) (sessionsPage, error) {
 	ctx := c.Request.Context()
 	p := sessionsPage{Base: s.staffBase(c, "SessionsTitle"), Council: council}
-	s.forumNav(c, &p.Base, council.Slug)
 	all, err := s.store.CouncilSessions(ctx, council.Slug, maxSessionsListed)
 	if err != nil {
 		return p, err
@@ -537,7 +536,6 @@ func (s *Server) presentScreen(c *gin.Context) {
 		Heading: sess.Title, JoinCode: sess.JoinCode, JoinURL: siteURL(c) + "/j/" + sess.JoinCode,
 		Tally: t, Status: presentStatus(l, t), Closed: sess.Closed(),
 	}
-	s.forumNav(c, &p.Base, council.Slug)
 	p.QR, err = makeQR(p.JoinURL)
 	if err != nil {
 		s.pageError(c, "staff.present", err)
@@ -676,40 +674,13 @@ func (s *Server) sessionsClose(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, "/staff/sessions/"+sess.ID+"/present")
 }
 
-// forumNav adds the forum's pages to a staff page's menu.
-func (s *Server) forumNav(c *gin.Context, b *page.Base, council string) {
-	l := s.localizer(c)
-	path := c.Request.URL.Path
-	u := currentUser(c)
-	base := "/staff/councils/" + council
-	links := []page.NavLink{}
-	if hasRole(u, store.RoleFacilitator) {
-		links = append(links, page.NavLink{Label: l.T("NavSessions"), URL: base + "/sessions",
-			Current: strings.HasPrefix(path, base+"/sessions") || strings.HasPrefix(path, "/staff/sessions/")})
-	}
-	links = append(links, page.NavLink{Label: l.T("NavActions"), URL: base + "/actions",
-		Current: strings.HasPrefix(path, base+"/actions") || strings.HasPrefix(path, "/staff/actions/")})
-	if hasRole(u, store.RoleFacilitator) {
-		links = append(links, page.NavLink{Label: l.T("NavAudit"), URL: base + "/audit", Current: path == base+"/audit"})
-	}
-	for i := range b.Nav {
-		if b.Nav[i].Current && slices.ContainsFunc(links, func(n page.NavLink) bool { return n.Current }) {
-			b.Nav[i].Current = false
-		}
-	}
-	if !hasRole(u, store.RoleFacilitator) {
-		b.Nav = nil // a co-producer's home is the action plan
-	}
-	b.Nav = append(b.Nav, links...)
-}
-
 // priorityRanks returns the rank of each priority in a wave's results as
 // the results show them (survey.Compute, with the council's minimum cell
 // size): chosen by someone and not suppressed, so the order of the options
 // says no more than the results page does. Empty without results.
 func (s *Server) priorityRanks(ctx context.Context, w *store.Wave, def *survey.Definition) (map[string]int, error) {
-	tallies, err := s.store.Tallies(ctx, w.ID, "")
-	if err != nil || len(tallies) != 1 {
+	all, err := s.wholeCounts(ctx, w.ID)
+	if err != nil || len(all) == 0 {
 		return map[string]int{}, err
 	}
 	council, err := s.store.Council(ctx, w.Council)
@@ -717,7 +688,7 @@ func (s *Server) priorityRanks(ctx context.Context, w *store.Wave, def *survey.D
 		return nil, err
 	}
 	ranks := map[string]int{}
-	for _, p := range survey.Compute(def, tallies[0].Counts, minCellOf(council)).Priorities {
+	for _, p := range survey.Compute(def, all, minCellOf(council)).Priorities {
 		if !p.Suppressed && p.Rank > 0 && p.Count != nil && *p.Count > 0 {
 			ranks[p.Value] = p.Rank
 		}

@@ -72,7 +72,24 @@ func (s *Server) staffBase(c *gin.Context, titleID string, data ...any) page.Bas
 	if u.Council != "" {
 		home = "/staff/councils/" + u.Council
 	}
-	b.Nav = []page.NavLink{{Label: l.T("NavCouncil"), URL: home, Current: strings.HasPrefix(c.Request.URL.Path, home)}}
+	path := c.Request.URL.Path
+	link := func(id, url string) page.NavLink {
+		return page.NavLink{Label: l.T(id), URL: url, Current: path == url || strings.HasPrefix(path, url+"/")}
+	}
+	switch {
+	case u.Council == "":
+		b.Nav = []page.NavLink{link("CouncilsTitle", "/staff")}
+	case u.Role == store.RoleCoProducer:
+		b.Nav = []page.NavLink{link("NavActions", home+"/actions")}
+	default:
+		b.Nav = []page.NavLink{
+			{Label: l.T("NavCouncil"), URL: home, Current: path == home || strings.HasPrefix(path, "/staff/waves/")},
+			link("NavSessions", home+"/sessions"),
+			link("NavActions", home+"/actions"),
+			link("NavAudit", home+"/audit"),
+		}
+	}
+	b.Nav = append(b.Nav, link("NavLanguages", "/staff/languages"))
 	return b
 }
 

@@ -18,8 +18,10 @@ import (
 	"github.com/google/uuid"
 	"golang.org/x/net/html"
 
+	"yousaid/locales"
 	"yousaid/seed"
 	"yousaid/server/internal/htmltest"
+	"yousaid/server/internal/locale"
 	"yousaid/server/internal/store"
 	"yousaid/survey"
 )
@@ -402,8 +404,11 @@ func TestSurveyFormInvalidKeepsEveryAnswer(t *testing.T) {
 	if got := htmltest.Attr(htmltest.One(t, doc, "html"), "lang"); got != "ar" {
 		t.Errorf("the form came back in %q, want ar", got)
 	}
-	if !strings.HasPrefix(htmltest.Text(htmltest.One(t, doc, "title")), "Error:") {
-		t.Errorf("title %q does not start with Error:", htmltest.Text(htmltest.One(t, doc, "title")))
+	// The title says there are errors, in the page's language.
+	wantTitle := arabic(t).T("DocumentTitleWithErrors", "Page", "")
+	wantTitle = strings.TrimSpace(strings.Split(wantTitle, " – ")[0])
+	if got := htmltest.Text(htmltest.One(t, doc, "title")); !strings.Contains(got, wantTitle) {
+		t.Errorf("title %q does not say there are errors (%q)", got, wantTitle)
 	}
 
 	// The summary is at the top and links to each field's first control,
@@ -707,13 +712,13 @@ func TestThanksPage(t *testing.T) {
 		t.Error("survey.js cannot tell which draft to clear")
 	}
 	main := htmltest.One(t, doc, "main")
-	if !strings.Contains(htmltest.Text(main), "It's normal for questions like these to bring up feelings") {
+	if !strings.Contains(htmltest.Text(main), arabic(t).T("ThanksFeelings")) {
 		t.Error("no word that feelings are normal")
 	}
 
 	// The council's contacts, in English, marked so.
 	council := htmltest.Text(main)
-	for _, want := range []string{"Help from leeds council", "Leeds leaving care team", "Monday to Friday, 9am to 5pm"} {
+	for _, want := range []string{arabic(t).T("ThanksCouncilHeading", "Council", "leeds council"), "Leeds leaving care team", "Monday to Friday, 9am to 5pm"} {
 		if !strings.Contains(council, want) {
 			t.Errorf("the page lacks %q", want)
 		}
@@ -881,4 +886,15 @@ func FuzzSurveyForm(f *testing.F) {
 			t.Fatalf("POST %q set a cookie", body)
 		}
 	})
+}
+
+// arabic is the Arabic interface, for assertions on Arabic pages that must
+// not assume the English wording.
+func arabic(t *testing.T) *locale.Localizer {
+	t.Helper()
+	b, err := locale.New(locales.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b.Localizer("ar")
 }
