@@ -453,3 +453,26 @@ func TestContacts(t *testing.T) {
 		}
 	}
 }
+
+// TestSeedSurveysAreFullyTranslated fails when a seed survey claims a
+// language and lacks any of its text in it.
+func TestSeedSurveysAreFullyTranslated(t *testing.T) {
+	files, err := Surveys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, data := range files {
+		def, err := survey.Load(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, cov := range def.Coverage() {
+			if len(cov.Missing) > 0 {
+				t.Errorf("%s lacks %d texts in %s, e.g. %s", def.ID, len(cov.Missing), cov.Language, cov.Missing[0])
+			}
+		}
+		if len(def.Languages) < 13 {
+			t.Errorf("%s has %d languages, want the platform's 13", def.ID, len(def.Languages))
+		}
+	}
+}
