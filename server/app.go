@@ -166,6 +166,7 @@ func (a *App) Serve(ctx context.Context) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(a.listener) }()
 	go a.repairStaleTallies()
+	go a.sweepTokens(ctx)
 	a.logger.Info("yousaid is listening", "addr", a.Addr())
 	select {
 	case err := <-errc:
@@ -216,6 +217,27 @@ func (a *App) Repair(ctx context.Context, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "%d waves checked, %d fixed\n", len(waves), fixed)
 	return nil
+}
+
+// sweepTokens deletes expired tokens every hour, so the tokens collection
+// holds only live ones (a lookup scans it on the embedded store).
+func (a *App) sweepTokens(ctx context.Context) {
+	tick := time.NewTicker(time.Hour)
+	defer tick.Stop()
+	for {
+		sweepCtx, cancel := context.WithTimeout(ctx, time.Minute)
+		if n, err := a.Store.DeleteExpiredTokens(sweepCtx); err != nil && ctx.Err() == nil {
+			a.logger.Warn("could not delete expired tokens", "err", err)
+		} else if n > 0 {
+			a.logger.Info("expired tokens deleted", "count", n)
+		}
+		cancel()
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }
 
 // repairStaleTallies recounts, in the background, the waves a process that

@@ -57,20 +57,15 @@ func (s *Server) submit(parent context.Context, sub submission) (string, error) 
 
 	var release func(context.Context) error
 	if sub.wave.Access == store.AccessCodes {
-		if sub.key != "" {
-			// A retry of a stored response must not need its spent code again.
-			if receipt, err, found := s.replay(ctx, id, sub); found {
-				return receipt, err
-			}
-		}
 		if strings.TrimSpace(sub.code) == "" {
 			return "", errCodeInvalid
 		}
 		rel, err := s.store.SpendCode(ctx, sub.wave.ID, sub.code)
 		if errors.Is(err, store.ErrCodeSpent) && sub.key != "" {
-			// The same submission may be arriving twice at once: wait for the
-			// first to be stored and answer as it did. (A code that does not
-			// exist is refused at once.)
+			// A retry of a stored response, or the same submission arriving
+			// twice at once: answer as the first did, once it is stored. The
+			// happy path reads nothing first, since reads scan on the
+			// embedded store. (A code that does not exist is refused at once.)
 			return s.awaitReplay(ctx, id, sub)
 		}
 		if errors.Is(err, store.ErrCodeInvalid) {
