@@ -249,6 +249,16 @@ func (p *storeProxy) Restore() {
 	p.mu.Unlock()
 }
 
+// TestMain removes the server binary that the crash test and the
+// start-up benchmark build.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if serverBinary.path != "" {
+		_ = os.RemoveAll(filepath.Dir(serverBinary.path))
+	}
+	os.Exit(code)
+}
+
 // serverBinary builds the server once per test binary run.
 var serverBinary = struct {
 	once sync.Once

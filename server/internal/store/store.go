@@ -66,6 +66,11 @@ type Options struct {
 	// ServerSelectionTimeout bounds how long an operation waits for a
 	// reachable store before it fails (and the server answers 503).
 	ServerSelectionTimeout time.Duration
+	// MaxPoolSize caps the connections to the store; 0 is the driver's
+	// default (100). The embedded store serialises writes anyway, and
+	// every connection costs it memory: a small pool is faster and
+	// lighter there (docs/benchmarks.md).
+	MaxPoolSize uint64
 }
 
 // Open connects to uri, checks the store answers and ensures every index.
@@ -87,6 +92,9 @@ func Open(ctx context.Context, uri, database string, o Options) (*Store, error) 
 		// write now surfaces; the client retries with its Idempotency-Key,
 		// and the web layer recounts the wave (see web/unsure.go).
 		SetRetryWrites(false)
+	if o.MaxPoolSize > 0 {
+		copts.SetMaxPoolSize(o.MaxPoolSize)
+	}
 	client, err := mongo.Connect(copts)
 	if err != nil {
 		return nil, fmt.Errorf("store.Open: %w", err)

@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -69,9 +70,18 @@ type Writer struct {
 
 	votes voteState // forum sessions' vote tallies (votes.go)
 
+	// onUncertain, when set, is told of a wave whose tally update failed
+	// in a way that may or may not have been applied; see OnUncertain.
+	onUncertain atomic.Value // func(wave string)
+
 	stop chan struct{}
 	done chan struct{}
 }
+
+// OnUncertain makes a failed tally update hand its wave to fn (which must
+// have it recounted) instead of retrying the update, which the store may
+// already have applied. Without it, failed updates are retried.
+func (w *Writer) OnUncertain(fn func(wave string)) { w.onUncertain.Store(fn) }
 
 type recountedWindow struct {
 	counted map[string]bool
@@ -253,10 +263,23 @@ func (w *Writer) Flush(ctx context.Context) error {
 			w.unqueued = nil
 		}
 	}
+	uncertain, _ := w.onUncertain.Load().(func(string))
 	for id, inc := range w.unapplied {
 		g := w.groupOf[id]
-		if err := w.store.IncTally(ctx, w.wavesOf[id], g.Dim, g.Value, inc, Check(inc)); err != nil {
+		wave := w.wavesOf[id]
+		if err := w.store.IncTally(ctx, wave, g.Dim, g.Value, inc, Check(inc)); err != nil {
 			errs = append(errs, err)
+			if uncertain != nil {
+				// The store may have applied the $inc and lost its reply:
+				// applying it again could count twice. Leave the wave to a
+				// recount, which counts each stored response exactly once.
+				for other, otherWave := range w.wavesOf {
+					if otherWave == wave {
+						w.dropUnapplied(other)
+					}
+				}
+				uncertain(wave)
+			}
 			if ctx.Err() != nil {
 				break
 			}

@@ -118,6 +118,9 @@ var routeRules = map[string]routeRule{
 
 	"GET /staff":                   {access: sessionPlatform, cross: http.StatusSeeOther},
 	"GET /staff/councils/:council": {access: sessionCouncil},
+	// The translation coverage of the interface and the seed surveys: no
+	// council's data, any signed-in staff member may see it.
+	"GET /staff/languages": {access: sessionPlatform, cross: http.StatusOK},
 	"POST /staff/councils/:council/waves": {access: sessionCouncil, body: func(*secFixture) any {
 		return url.Values{"survey": {"test-survey"}, "name": {"Stolen wave"}, "access": {"open"}}
 	}},

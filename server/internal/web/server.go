@@ -96,6 +96,8 @@ func New(o Options) (*Server, error) {
 	s.assets = assets
 	s.cop = http.NewCrossOriginProtection()
 	s.richText = page.NewRichText()
+	// A tally update that failed may have been applied: recount its wave.
+	s.tally.OnUncertain(s.markUnsure)
 	if err := s.pages.Require(pageNames...); err != nil {
 		return nil, err
 	}

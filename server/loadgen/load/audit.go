@@ -72,27 +72,27 @@ func (s *Store) Counted(ctx context.Context, wave string) (int64, error) {
 	return t.Counts[survey.KeyResponses], nil
 }
 
-// Present returns which of ids are stored responses.
-func (s *Store) Present(ctx context.Context, ids []string) (map[string]bool, error) {
+// StoredIDs returns the ids of a wave's stored responses: one scan of the
+// wave, reading ids only (the embedded store does not use the _id index
+// for a large $in, so asking for ids in batches would scan once a batch).
+func (s *Store) StoredIDs(ctx context.Context, wave string) (map[string]bool, error) {
+	cur, err := s.db.Collection("responses").Find(ctx, bson.M{"wave": wave},
+		options.Find().SetProjection(bson.M{"_id": 1}).SetBatchSize(5000))
+	if err != nil {
+		return nil, err
+	}
+	defer cur.Close(ctx)
 	found := map[string]bool{}
-	for start := 0; start < len(ids); start += 500 {
-		batch := ids[start:min(start+500, len(ids))]
-		cur, err := s.db.Collection("responses").Find(ctx, bson.M{"_id": bson.M{"$in": batch}},
-			options.Find().SetProjection(bson.M{"_id": 1}))
-		if err != nil {
-			return nil, err
-		}
-		var docs []struct {
+	for cur.Next(ctx) {
+		var d struct {
 			ID string `bson:"_id"`
 		}
-		if err := cur.All(ctx, &docs); err != nil {
+		if err := cur.Decode(&d); err != nil {
 			return nil, err
 		}
-		for _, d := range docs {
-			found[d.ID] = true
-		}
+		found[d.ID] = true
 	}
-	return found, nil
+	return found, cur.Err()
 }
 
 // Results reads the wave's published count of responses through the API.
@@ -198,11 +198,12 @@ func Check(ctx context.Context, rep *Report, before Baseline, st *Store, client 
 	a.Problems = append(a.Problems, rep.Problems...)
 	deadline := time.Now().Add(settle)
 	if st != nil {
-		ids := ResponseIDs(wave, rep.Submissions)
-		present, err := st.Present(ctx, ids)
+		// The load has ended: what is stored no longer changes.
+		present, err := st.StoredIDs(ctx, wave)
 		if err != nil {
 			return a, err
 		}
+		ids := ResponseIDs(wave, rep.Submissions)
 		for i, s := range rep.Submissions {
 			switch {
 			case present[ids[i]]:
@@ -217,11 +218,8 @@ func Check(ctx context.Context, rep *Report, before Baseline, st *Store, client 
 		if a.OursStored > a.Acked+(a.Unresolved-a.Refused) {
 			a.Problems = append(a.Problems, fmt.Sprintf("%d of the load's responses are stored, more than the %d acknowledged and %d whose fate is unknown", a.OursStored, a.Acked, a.Unresolved-a.Refused))
 		}
+		stored := int64(len(present))
 		for {
-			stored, err := st.Stored(ctx, wave)
-			if err != nil {
-				return a, err
-			}
 			counted, err := st.Counted(ctx, wave)
 			if err != nil {
 				return a, err
