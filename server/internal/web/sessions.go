@@ -221,6 +221,16 @@ func validChoices(sess *store.Session, choices []string) ([]string, error) {
 	return out, nil
 }
 
+// parseVote reads a vote's JSON body, {"choices": [...]}, strictly and
+// returns its choices in the session's option order; any fault is a 400.
+func parseVote(sess *store.Session, body []byte) ([]string, error) {
+	var in voteInput
+	if err := strictUnmarshal(body, &in); err != nil {
+		return nil, err
+	}
+	return validChoices(sess, in.Choices)
+}
+
 // openSessionFor loads the session a join code opens for a vote: 404 for
 // an unknown code, 410 for a closed session.
 func (s *Server) openSessionFor(ctx context.Context, code string) (*store.Session, error) {
@@ -297,12 +307,7 @@ func (s *Server) postVote(c *gin.Context) {
 		s.fail(c, "votes.post", err)
 		return
 	}
-	var in voteInput
-	if err := strictUnmarshal(body, &in); err != nil {
-		s.fail(c, "votes.post", err)
-		return
-	}
-	choices, err := validChoices(sess, in.Choices)
+	choices, err := parseVote(sess, body)
 	if err != nil {
 		s.fail(c, "votes.post", err)
 		return
