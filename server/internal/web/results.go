@@ -58,10 +58,49 @@ func (s *Server) groupCounts(ctx context.Context, def *survey.Definition, wave, 
 	return groups, nil
 }
 
+// resultsTTL is how long computed results are reused. Tallies lag
+// acknowledgements by a flush interval (250 ms), so results still include
+// every acknowledged response within 2 seconds; meanwhile a room of staff
+// and a presenter reading one wave cost the store one read a second.
+const resultsTTL = time.Second
+
+type resultsCache struct {
+	mu      sync.Mutex
+	entries map[string]resultsEntry
+}
+
+type resultsEntry struct {
+	results *survey.Results
+	def     *survey.Definition
+	at      time.Time
+}
+
 // results computes a wave's figures under its council's disclosure control,
 // broken down by the dimension by when it is not empty. It reads tallies
-// only, never responses.
+// only, never responses, and reuses figures computed less than resultsTTL
+// ago. Callers must not change what it returns.
 func (s *Server) results(ctx context.Context, w *store.Wave, by string) (*survey.Results, *survey.Definition, error) {
+	key := w.ID + "|" + by
+	s.resultsCache.mu.Lock()
+	e, ok := s.resultsCache.entries[key]
+	s.resultsCache.mu.Unlock()
+	if ok && time.Since(e.at) < resultsTTL {
+		return e.results, e.def, nil
+	}
+	r, def, err := s.computeResults(ctx, w, by)
+	if err != nil {
+		return nil, nil, err
+	}
+	s.resultsCache.mu.Lock()
+	if s.resultsCache.entries == nil || len(s.resultsCache.entries) > 1000 {
+		s.resultsCache.entries = map[string]resultsEntry{} // bounded: a reset is enough
+	}
+	s.resultsCache.entries[key] = resultsEntry{results: r, def: def, at: time.Now()}
+	s.resultsCache.mu.Unlock()
+	return r, def, nil
+}
+
+func (s *Server) computeResults(ctx context.Context, w *store.Wave, by string) (*survey.Results, *survey.Definition, error) {
 	def, err := s.definition(ctx, w.Survey, w.Version)
 	if err != nil {
 		return nil, nil, err

@@ -65,6 +65,7 @@ type Server struct {
 	assets   map[string]*asset
 
 	nationalCache nationalCache
+	resultsCache  resultsCache
 
 	definitions sync.Map // "<id>@<version>" → *survey.Definition; versions never change
 	waves       waveCache
