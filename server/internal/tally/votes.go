@@ -204,9 +204,16 @@ func (w *Writer) flushVotes(ctx context.Context) []error {
 	w.mu.Unlock()
 
 	var errs []error
+	_, uncertain := w.onUncertain.Load().(func(string))
 	for session, inc := range w.votes.unapplied {
 		if err := w.store.IncSessionTally(ctx, session, inc, Check(inc)); err != nil {
 			errs = append(errs, err)
+			if uncertain {
+				// As for waves (see Flush): the update may have been applied,
+				// so the session is recounted from its votes instead.
+				delete(w.votes.unapplied, session)
+				go w.recountSessionSoon(session)
+			}
 			if ctx.Err() != nil {
 				break
 			}
@@ -216,6 +223,24 @@ func (w *Writer) flushVotes(ctx context.Context) []error {
 		w.notify(session)
 	}
 	return errs
+}
+
+// recountSessionSoon recounts a session whose tally update failed, once
+// the store answers again; it gives up after an hour (a restart's repair,
+// or -repair, then does it).
+func (w *Writer) recountSessionSoon(session string) {
+	deadline := time.Now().Add(time.Hour)
+	for time.Now().Before(deadline) {
+		time.Sleep(2 * time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		_, err := w.RecountSession(ctx, session)
+		cancel()
+		if err == nil {
+			w.notify(session)
+			return
+		}
+	}
+	w.logger.Error("a session's votes were left uncounted after store failures; run -repair", "session", session)
 }
 
 // votesEmpty reports whether no vote count waits; the caller holds mu and
