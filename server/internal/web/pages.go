@@ -2,7 +2,10 @@ package web
 
 import (
 	"bytes"
+	"errors"
+	"mime"
 	"net/http"
+	"net/url"
 
 	"github.com/gin-gonic/gin"
 
@@ -130,6 +133,25 @@ func (s *Server) errorPage(c *gin.Context, status int) {
 		c.Header("Retry-After", "5")
 	}
 	s.render(c, status, "error", p)
+}
+
+// postedForm reads a page's URL-encoded form post, answering the error
+// page itself (415, 413 or 400) when it cannot; ok is false then.
+func (s *Server) postedForm(c *gin.Context) (form url.Values, ok bool) {
+	if mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type")); mt != "application/x-www-form-urlencoded" {
+		s.errorPage(c, http.StatusUnsupportedMediaType)
+		return nil, false
+	}
+	if err := c.Request.ParseForm(); err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			s.errorPage(c, http.StatusRequestEntityTooLarge)
+		} else {
+			s.errorPage(c, http.StatusBadRequest)
+		}
+		return nil, false
+	}
+	return c.Request.PostForm, true
 }
 
 // pageError answers a page request that failed: a known status for

@@ -11,7 +11,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"mime"
 	"net/http"
 	"net/url"
 	"slices"
@@ -118,20 +117,10 @@ func (s *Server) voteForm(c *gin.Context) {
 // kept when they are wrong; 410 when the session has closed; 503 with the
 // choices kept when the store could not take the vote.
 func (s *Server) voteSubmit(c *gin.Context) {
-	if mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type")); mt != "application/x-www-form-urlencoded" {
-		s.errorPage(c, http.StatusUnsupportedMediaType)
+	form, ok := s.postedForm(c)
+	if !ok {
 		return
 	}
-	if err := c.Request.ParseForm(); err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			s.errorPage(c, http.StatusRequestEntityTooLarge)
-			return
-		}
-		s.errorPage(c, http.StatusBadRequest)
-		return
-	}
-	form := c.Request.PostForm
 	sess, l, langs, err := s.voteSession(c, form.Get(fieldLang))
 	if err != nil {
 		s.pageError(c, "vote.submit", err)

@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"fmt"
-	"mime"
 	"net/http"
 	"net/url"
 	"slices"
@@ -315,20 +314,10 @@ func (s *Server) surveyForm(c *gin.Context) {
 //     when the store could not take them: never a thank-you;
 //   - the error page for an unknown (404) or closed (410) wave.
 func (s *Server) surveySubmit(c *gin.Context) {
-	if mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type")); mt != "application/x-www-form-urlencoded" {
-		s.errorPage(c, http.StatusUnsupportedMediaType)
+	form, ok := s.postedForm(c)
+	if !ok {
 		return
 	}
-	if err := c.Request.ParseForm(); err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			s.errorPage(c, http.StatusRequestEntityTooLarge)
-			return
-		}
-		s.errorPage(c, http.StatusBadRequest)
-		return
-	}
-	form := c.Request.PostForm
 	switchTo := form.Get(fieldSwitchLang)
 	w, def, l, err := s.surveyWave(c, switchTo, form.Get(fieldLang))
 	if err != nil {
