@@ -103,9 +103,11 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	errs = append(errs, err)
 	waveBurst, err := envInt("WAVE_BURST", 500)
 	errs = append(errs, err)
-	clientRate, err := envFloat("CLIENT_RATE", 5)
+	// A survey day puts a room of phones behind one Wi-Fi address: the
+	// per-client limit must let a room through while stopping one script.
+	clientRate, err := envFloat("CLIENT_RATE", 20)
 	errs = append(errs, err)
-	clientBurst, err := envInt("CLIENT_BURST", 100)
+	clientBurst, err := envInt("CLIENT_BURST", 300)
 	errs = append(errs, err)
 	storeTimeout, err := time.ParseDuration(env("STORE_TIMEOUT", "5s"))
 	if err != nil {
