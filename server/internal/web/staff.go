@@ -100,6 +100,7 @@ type homePage struct {
 	DemoAccounts []demo.Account
 	DemoPassword string
 	DemoWaves    []waveView // the demo council's open waves, to try the survey
+	DemoVotes    []string   // join URLs of the demo council's open forum sessions
 }
 
 func (s *Server) home(c *gin.Context) {
@@ -114,6 +115,16 @@ func (s *Server) home(c *gin.Context) {
 		for i := range waves {
 			if v := s.viewWave(&waves[i]); !v.Closed {
 				p.DemoWaves = append(p.DemoWaves, v)
+			}
+		}
+		sessions, err := s.store.CouncilSessions(c.Request.Context(), demo.Council, 20)
+		if err != nil {
+			s.pageError(c, "home", err)
+			return
+		}
+		for _, sess := range sessions {
+			if !sess.Closed() {
+				p.DemoVotes = append(p.DemoVotes, "/j/"+sess.JoinCode)
 			}
 		}
 	}
