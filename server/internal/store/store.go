@@ -46,6 +46,7 @@ const (
 	colSessionTallies = "session_tallies"
 	colActions        = "actions"
 	colActionEvents   = "action_events"
+	colAudit          = "audit"
 )
 
 // Store is the concrete store over one database.
@@ -156,6 +157,7 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 			{Keys: bson.D{{Key: "action", Value: 1}, {Key: "seq", Value: 1}}, Options: options.Index().SetUnique(true)},
 			{Keys: bson.D{{Key: "council", Value: 1}, {Key: "at", Value: -1}}},
 		},
+		colAudit: {{Keys: bson.D{{Key: "council", Value: 1}, {Key: "at", Value: -1}}}},
 	}
 	for name, models := range indexes {
 		// One at a time, and only those missing: FerretDB v1.24 panics when
