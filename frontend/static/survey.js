@@ -158,6 +158,8 @@
   form.addEventListener('submit', function (e) {
     var by = e.submitter || lastClicked;
     if (by && by.name === 'switch_lang') { save(); return; }
+    // A staff preview goes back to the server to be checked, never sent.
+    if ('preview' in d && !(paged && sendButton.hidden)) return;
     e.preventDefault();
     // Enter in a field before the last section means "next", not "send".
     if (paged && sendButton.hidden) { move(1); return; }

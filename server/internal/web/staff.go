@@ -89,6 +89,9 @@ func (s *Server) staffBase(c *gin.Context, titleID string, data ...any) page.Bas
 			link("NavAudit", home+"/audit"),
 		}
 	}
+	if u.Role != store.RoleCoProducer {
+		b.Nav = append(b.Nav, link("SurveysTitle", "/staff/surveys"))
+	}
 	b.Nav = append(b.Nav, link("NavLanguages", "/staff/languages"))
 	return b
 }

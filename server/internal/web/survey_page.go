@@ -68,6 +68,9 @@ type surveyPage struct {
 	Sections []sectionView
 	// Attribution is a notice the survey must show (e.g. a licence).
 	Attribution textView
+	// Preview is set when staff preview the survey in the editor: the
+	// form then goes back to the preview, never to a wave.
+	Preview *surveyPreview
 }
 
 // textView is one piece of survey text in the page's language; Lang is
