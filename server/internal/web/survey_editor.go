@@ -27,10 +27,6 @@ import (
 	"yousaid/survey"
 )
 
-// maxLocalQuestions is how many questions an extension may add to its
-// national survey (issue 9): beyond it, councils' figures drift apart.
-const maxLocalQuestions = 10
-
 // surveyEditorRoutes registers the editor's pages under /staff/surveys.
 func (s *Server) surveyEditorRoutes(staff *gin.RouterGroup) {
 	staff.GET("/surveys", s.surveyListPage)
@@ -203,15 +199,9 @@ func (s *Server) surveyCreateForm(c *gin.Context) {
 		if err != nil || base.Council != "" || base.Extends != "" {
 			fail = fieldProblemAt("new-extends", "SurveyEditorNoSuchNational", nil)
 		} else {
-			// An extension is stored whole: the base, then its own.
-			merged, err := cloneDefinition(base)
-			if err != nil {
-				s.pageError(c, "staff.surveyCreate", err)
-				return
-			}
-			merged.ID, merged.Version, merged.Title, merged.Drafted = in.ID, 1, englishText(in.Title), nil
-			merged.Extends, merged.BaseVersion = base.ID, base.Version
-			def = merged
+			// createSurvey puts the national sections before the local
+			// one made here.
+			def.Extends, def.BaseVersion = base.ID, base.Version
 		}
 	}
 	if fail == nil {
@@ -262,10 +252,10 @@ func (s *Server) editorErrors(c *gin.Context, err error, control func(path strin
 	if errors.As(err, &fe) {
 		return []page.FieldError{{ID: fe.Control, Message: l.T(fe.MessageID, fe.Data)}}, true
 	}
-	if errors.Is(err, store.ErrConflict) {
+	var ae *apiError
+	if errors.Is(err, store.ErrConflict) || (errors.As(err, &ae) && ae.Status == http.StatusConflict && ae.Field == "id") {
 		return []page.FieldError{{ID: control("id"), Message: l.T("SurveyEditorIDTaken")}}, true
 	}
-	var ae *apiError
 	if !errors.As(err, &ae) || ae.Status != http.StatusUnprocessableEntity {
 		s.pageError(c, "staff.surveyEditor", err)
 		return nil, false
@@ -367,7 +357,7 @@ func (s *Server) editorView(c *gin.Context, st *editorState, def *survey.Definit
 	p := surveyEditorPage{
 		Base: s.staffBase(c, "SurveyEditorTitle", "Title", def.Title["en"]),
 		ID:   def.ID, Council: def.Council, Extends: def.Extends, Version: st.def.Version,
-		CanEdit: st.canEdit, InUse: st.inUse, Extension: def.Extends != "", MaxLocal: maxLocalQuestions,
+		CanEdit: st.canEdit, InUse: st.inUse, Extension: def.Extends != "", MaxLocal: survey.MaxLocalQuestions,
 		AddSection: addSectionInput{QuestionType: survey.TypeChoice},
 	}
 	if saved, err := strconv.Atoi(c.Query("saved")); err == nil && saved > 0 {
@@ -395,7 +385,7 @@ func (s *Server) editorView(c *gin.Context, st *editorState, def *survey.Definit
 		p.Sections = append(p.Sections, es)
 	}
 	p.LocalQuestions = st.localQuestions(def)
-	p.CanAddQuestion = !p.Extension || p.LocalQuestions < maxLocalQuestions
+	p.CanAddQuestion = !p.Extension || p.LocalQuestions < survey.MaxLocalQuestions
 	base := &url.URL{Path: "/staff/surveys/" + def.ID + "/translate"}
 	var others []string
 	for _, tag := range surveyLanguages(def) {
@@ -532,8 +522,8 @@ func (s *Server) surveyAddSectionForm(c *gin.Context) {
 	s.editorChange(c, func(st *editorState, draft *survey.Definition, form url.Values) (string, error) {
 		in = addSectionInput{ID: form.Get("id"), Title: form.Get("title"), QuestionType: form.Get("question_type"),
 			QuestionID: form.Get("question_id"), QuestionText: form.Get("question_text")}
-		if draft.Extends != "" && st.localQuestions(draft) >= maxLocalQuestions {
-			return "", fieldProblemAt("add-section-question-text", "SurveyEditorLocalLimit", map[string]any{"Max": maxLocalQuestions})
+		if draft.Extends != "" && st.localQuestions(draft) >= survey.MaxLocalQuestions {
+			return "", fieldProblemAt("add-section-question-text", "SurveyEditorLocalLimit", map[string]any{"Max": survey.MaxLocalQuestions})
 		}
 		if err := addSection(draft, in.ID, in.Title, in.QuestionType, in.QuestionID, in.QuestionText); err != nil {
 			var fe *editorFieldError
@@ -588,8 +578,8 @@ func (s *Server) surveyAddQuestionForm(c *gin.Context) {
 		if !st.editable(in.Section) {
 			return "", errNotFound
 		}
-		if draft.Extends != "" && st.localQuestions(draft) >= maxLocalQuestions {
-			return "", fieldProblemAt("add-"+in.Section+"-text", "SurveyEditorLocalLimit", map[string]any{"Max": maxLocalQuestions})
+		if draft.Extends != "" && st.localQuestions(draft) >= survey.MaxLocalQuestions {
+			return "", fieldProblemAt("add-"+in.Section+"-text", "SurveyEditorLocalLimit", map[string]any{"Max": survey.MaxLocalQuestions})
 		}
 		if err := addQuestion(draft, in.Section, in.Type, in.ID, in.Text); err != nil {
 			return "", err
