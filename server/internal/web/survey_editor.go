@@ -386,14 +386,13 @@ func (s *Server) editorView(c *gin.Context, st *editorState, def *survey.Definit
 	}
 	p.LocalQuestions = st.localQuestions(def)
 	p.CanAddQuestion = !p.Extension || p.LocalQuestions < survey.MaxLocalQuestions
-	base := &url.URL{Path: "/staff/surveys/" + def.ID + "/translate"}
 	var others []string
 	for _, tag := range surveyLanguages(def) {
 		if tag != "en" {
 			others = append(others, tag)
 		}
 	}
-	p.Translate = page.LanguageLinks(base, "", others)
+	p.Translate = translateLinks(def.ID, "", others)
 	p.Preview = page.LanguageLinks(&url.URL{Path: "/staff/surveys/" + def.ID + "/preview"}, "", surveyLanguages(def))
 	for i := len(st.versions) - 1; i >= 0; i-- {
 		v := st.versions[i]

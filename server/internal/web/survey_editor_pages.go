@@ -260,7 +260,7 @@ func (s *Server) translateView(c *gin.Context, st *editorState, def *survey.Defi
 			others = append(others, tag)
 		}
 	}
-	p.Languages = page.LanguageLinks(&url.URL{Path: "/staff/surveys/" + def.ID + "/translate"}, lang, others)
+	p.Languages = translateLinks(def.ID, lang, others)
 	for _, it := range translationKeys(def, st.editable) {
 		row := translationRow{Key: it.Key, Control: translationControl(it.Key), Label: translationLabel(l, def, it.Key),
 			English: (*it.Text)["en"], Text: (*it.Text)[lang], Long: it.Long}
@@ -274,6 +274,17 @@ func (s *Server) translateView(c *gin.Context, st *editorState, def *survey.Defi
 	return p
 }
 
+// translateLinks leads to the translation page of each language in tags;
+// the language to translate into is "to", so that "lang" stays the
+// language of the page itself.
+func translateLinks(id, current string, tags []string) []page.LanguageLink {
+	links := page.LanguageLinks(nil, current, tags)
+	for i := range links {
+		links[i].URL = "/staff/surveys/" + url.PathEscape(id) + "/translate?to=" + url.QueryEscape(links[i].Tag)
+	}
+	return links
+}
+
 // translateLanguage is the language a translation request names: one of
 // the survey's, not English.
 func translateLanguage(def *survey.Definition, tag string) (string, bool) {
@@ -285,7 +296,7 @@ func translateLanguage(def *survey.Definition, tag string) (string, bool) {
 	return "", false
 }
 
-// surveyTranslatePage is GET /staff/surveys/{survey}/translate?lang=:
+// surveyTranslatePage is GET /staff/surveys/{survey}/translate?to=:
 // every text of the survey in English beside its translation.
 func (s *Server) surveyTranslatePage(c *gin.Context) {
 	st, err := s.loadEditor(c.Request.Context(), currentUser(c), c.Param("survey"))
@@ -293,7 +304,7 @@ func (s *Server) surveyTranslatePage(c *gin.Context) {
 		s.pageError(c, "staff.surveyTranslate", err)
 		return
 	}
-	lang, ok := translateLanguage(st.def, c.Query("lang"))
+	lang, ok := translateLanguage(st.def, c.Query("to"))
 	if !ok {
 		s.errorPage(c, http.StatusNotFound)
 		return
@@ -302,16 +313,16 @@ func (s *Server) surveyTranslatePage(c *gin.Context) {
 }
 
 // surveyTranslateForm is POST /staff/surveys/{survey}/translate: the
-// texts in one language (lang), each field t:<key>.
+// texts in one language (to), each field t:<key>.
 func (s *Server) surveyTranslateForm(c *gin.Context) {
 	var lang string
 	s.editorChange(c, func(st *editorState, draft *survey.Definition, form url.Values) (string, error) {
 		var ok bool
-		if lang, ok = translateLanguage(draft, form.Get("lang")); !ok {
+		if lang, ok = translateLanguage(draft, form.Get("to")); !ok {
 			return "", errNotFound
 		}
 		applyTranslations(draft, lang, form, st.editable)
-		return "/staff/surveys/" + url.PathEscape(draft.ID) + "/translate?lang=" + url.QueryEscape(lang), nil
+		return "/staff/surveys/" + url.PathEscape(draft.ID) + "/translate?to=" + url.QueryEscape(lang), nil
 	}, func(st *editorState, draft *survey.Definition, _ url.Values, fail error) bool {
 		errs, ok := s.editorErrors(c, fail, func(path string) string {
 			return translationControl(translationKeyOf(draft, path))

@@ -41,7 +41,7 @@ func init() {
 	routeRules["POST /staff/surveys/:survey/question"] = change(url.Values{"id": {"home_safe"}, "text": {"Stolen?"}})
 	routeRules["POST /staff/surveys/:survey/move"] = change(url.Values{"question": {"has_pa"}, "direction": {"up"}})
 	routeRules["POST /staff/surveys/:survey/delete"] = change(url.Values{"question": {"anything_else"}})
-	routeRules["POST /staff/surveys/:survey/translate"] = change(url.Values{"lang": {"ar"}, "t:title": {"Stolen"}})
+	routeRules["POST /staff/surveys/:survey/translate"] = change(url.Values{"to": {"ar"}, "t:title": {"Stolen"}})
 }
 
 // editorFixture is a Leeds council admin with a council survey of their
@@ -262,7 +262,7 @@ func TestSurveyEditorTranslateAndPreview(t *testing.T) {
 	def := f.stored(t)
 	q := def.Sections[0].Questions[0]
 
-	rec := f.h.page("/staff/surveys/"+f.id+"/translate?lang=ar", f.cookie)
+	rec := f.h.page("/staff/surveys/"+f.id+"/translate?to=ar", f.cookie)
 	if rec.Code != http.StatusOK {
 		t.Fatalf("translate page: %d %s", rec.Code, rec.Body)
 	}
@@ -275,7 +275,7 @@ func TestSurveyEditorTranslateAndPreview(t *testing.T) {
 		t.Errorf("English beside the field: %q", got)
 	}
 
-	f.post(t, "/translate", url.Values{"lang": {"ar"}, "t:title": {"صوت ليدز"}, "t:q." + q.ID + ".text": {"هل تحب المكان الذي تعيش فيه؟"},
+	f.post(t, "/translate", url.Values{"to": {"ar"}, "t:title": {"صوت ليدز"}, "t:q." + q.ID + ".text": {"هل تحب المكان الذي تعيش فيه؟"},
 		"t:o." + q.ID + ".yes": {"نعم"}})
 	def = f.stored(t)
 	if def.Title["ar"] != "صوت ليدز" || def.Sections[0].Questions[0].Text["ar"] != "هل تحب المكان الذي تعيش فيه؟" || def.Sections[0].Questions[0].Options[0].Label["ar"] != "نعم" {
