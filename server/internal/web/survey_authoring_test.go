@@ -649,7 +649,9 @@ func TestAWaveKeepsItsVersion(t *testing.T) {
 	if diff := cmp.Diff([]string{"1:true"}, a.versions("leeds-ext", a.leedsFac)); diff != "" {
 		t.Errorf("versions after the wave opened (-want +got):\n%s", diff)
 	}
-	a.submitN(w.ID, 6, func(i int) string { return fmt.Sprintf(`{"age_band":"18-20","home_safe":"always","bus_pass":%q}`, []string{"yes", "no"}[i%2]) })
+	a.submitN(w.ID, 6, func(i int) string {
+		return fmt.Sprintf(`{"age_band":"18-20","home_safe":"always","bus_pass":%q}`, []string{"yes", "no"}[i%2])
+	})
 
 	edited := localBody("leeds-ext", busPass("Is your bus pass free?"), choiceQuestion("college"))
 	if v := a.put("leeds-ext", a.leedsAdmin, edited); v != 2 {
