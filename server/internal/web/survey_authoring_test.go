@@ -649,7 +649,9 @@ func TestAWaveKeepsItsVersion(t *testing.T) {
 	if diff := cmp.Diff([]string{"1:true"}, a.versions("leeds-ext", a.leedsFac)); diff != "" {
 		t.Errorf("versions after the wave opened (-want +got):\n%s", diff)
 	}
-	a.submitN(w.ID, 6, func(i int) string { return fmt.Sprintf(`{"age_band":"18-20","home_safe":"always","bus_pass":%q}`, []string{"yes", "no"}[i%2]) })
+	a.submitN(w.ID, 6, func(i int) string {
+		return fmt.Sprintf(`{"age_band":"18-20","home_safe":"always","bus_pass":%q}`, []string{"yes", "no"}[i%2])
+	})
 
 	edited := localBody("leeds-ext", busPass("Is your bus pass free?"), choiceQuestion("college"))
 	if v := a.put("leeds-ext", a.leedsAdmin, edited); v != 2 {
@@ -835,3 +837,64 @@ func TestExtensionFeedsTheNationalPool(t *testing.T) {
 }
 
 func readFile(path string) ([]byte, error) { return os.ReadFile(path) }
+
+// TestSurveyBodiesMayBeLarge: a whole extension of the national survey in
+// thirteen languages (about 400 KB) can be sent back as GET gives it, past
+// the 64 KiB limit of other requests; a body over 1 MiB is still refused.
+func TestSurveyBodiesMayBeLarge(t *testing.T) {
+	a := newAuthoring(t)
+	body := localBody("leeds-lbc")
+	body["extends"] = "life-beyond-care"
+	body["indicators"] = nil
+	a.create("/api/v1/councils/leeds/surveys", a.leedsAdmin, body)
+	rec := a.do(request{method: "GET", path: "/api/v1/surveys/leeds-lbc", token: a.leedsAdmin})
+	if rec.Code != http.StatusOK || rec.Body.Len() < 200<<10 {
+		t.Fatalf("GET: %d, %d bytes", rec.Code, rec.Body.Len())
+	}
+	whole := rec.Body.String()
+	if v := a.put("leeds-lbc", a.leedsAdmin, strings.Replace(whole, "Do you have a bus pass?", "Do you use a bus pass?", 1)); v != 1 {
+		t.Errorf("whole PUT saved as %d", v)
+	}
+	huge := strings.Replace(whole, `"title":{`, `"title":{"cy":"`+strings.Repeat("x", 1<<20)+`",`, 1)
+	rec = a.do(request{method: "PUT", path: "/api/v1/surveys/leeds-lbc", token: a.leedsAdmin, body: huge})
+	if rec.Code != http.StatusRequestEntityTooLarge {
+		t.Errorf("a body over 1 MiB: %d, want 413", rec.Code)
+	}
+	// Other requests keep the contract's limit.
+	rec = a.do(request{method: "POST", path: "/api/v1/councils/leeds/waves", token: a.leedsAdmin, body: `{"name":"` + strings.Repeat("x", 70<<10) + `"}`})
+	if rec.Code != http.StatusRequestEntityTooLarge {
+		t.Errorf("a 70 KiB wave: %d, want 413", rec.Code)
+	}
+}
+
+// TestSaveNationalSurvey: a platform admin edits a national survey; a
+// council admin may see it but not change it.
+func TestSaveNationalSurvey(t *testing.T) {
+	a := newAuthoring(t)
+	a.create("/api/v1/surveys", a.platform, ownSurvey("national-two"))
+	def := a.get("national-two", "", "")
+	def.Title["en"] = "National survey, second draft"
+	rec := a.do(request{method: "PUT", path: "/api/v1/surveys/national-two", token: a.leedsAdmin, body: def})
+	if rec.Code != http.StatusForbidden {
+		t.Errorf("a council admin's PUT of a national survey: %d, want 403", rec.Code)
+	}
+	if v := a.put("national-two", a.platform, def); v != 1 {
+		t.Errorf("saved as %d, want 1", v)
+	}
+	if got := a.get("national-two", "", "").Title["en"]; got != "National survey, second draft" {
+		t.Errorf("title %q after the save", got)
+	}
+	entries, err := a.store.AuditLog(context.Background(), "", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range entries {
+		got = append(got, e.Action+" "+e.Target+" "+e.Detail["version"]+" by "+e.ActorEmail)
+	}
+	slices.Sort(got) // the test clock stands still: order by action
+	want := []string{"survey.created national-two 1 by root@yousaid.example", "survey.saved national-two 1 by root@yousaid.example"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("platform audit mismatch (-want +got):\n%s", diff)
+	}
+}
