@@ -316,7 +316,7 @@ type editorQuestion struct {
 	TypeLabel   string
 	Text        textView
 	Required    bool
-	First, Last bool // in the whole survey: nowhere to move further
+	First, Last bool // among the questions that may move: nowhere further
 	ShowIf      string
 }
 
@@ -369,14 +369,22 @@ func (s *Server) editorView(c *gin.Context, st *editorState, def *survey.Definit
 			Dir: locale.Dir(lang.Tag), Checked: def.HasLanguage(lang.Tag)})
 	}
 	p.Types = s.typeChoices(c)
-	all := def.Questions()
+	// Questions move across sections, but never into a national one.
+	var movable []string
+	for _, sec := range def.Sections {
+		if st.editable(sec.ID) {
+			for _, q := range sec.Questions {
+				movable = append(movable, q.ID)
+			}
+		}
+	}
 	for i, sec := range def.Sections {
 		es := editorSection{ID: sec.ID, Title: editorEnglish(sec.Title), Base: !st.editable(sec.ID),
 			First: i == 0 || !st.editable(def.Sections[i-1].ID), Last: i == len(def.Sections)-1}
 		for _, q := range sec.Questions {
 			eq := editorQuestion{ID: q.ID, TypeLabel: l.T(typeLabels[q.Type]), Text: editorEnglish(q.Text), Required: q.Required}
-			eq.First = len(all) > 0 && all[0].ID == q.ID
-			eq.Last = len(all) > 0 && all[len(all)-1].ID == q.ID
+			eq.First = len(movable) > 0 && movable[0] == q.ID
+			eq.Last = len(movable) > 0 && movable[len(movable)-1] == q.ID
 			if q.ShowIf != nil {
 				eq.ShowIf = q.ShowIf.Question
 			}

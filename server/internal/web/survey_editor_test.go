@@ -388,3 +388,53 @@ func TestSurveyEditorTenancy(t *testing.T) {
 		t.Error("York's list shows Leeds's survey")
 	}
 }
+
+// TestSurveyEditorExtension: an extension shows the national sections
+// read-only, edits only its own, and stops at ten local questions.
+func TestSurveyEditorExtension(t *testing.T) {
+	f := newEditorFixture(t)
+	f.id = "leeds-extra"
+	rec := f.h.form("/staff/surveys", url.Values{"council": {"leeds"}, "extends": {"test-survey"}, "id": {f.id}, "title": {"Leeds extra"},
+		"section_title": {"Leeds"}, "question_type": {"text"}, "question_text": {"What would help in Leeds?"}}, f.cookie, nil)
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("create extension: %d %s", rec.Code, rec.Body)
+	}
+	def := f.stored(t)
+	local := def.Sections[len(def.Sections)-1].ID
+	if def.Extends != "test-survey" || def.Sections[1].ID != "home" || len(def.Sections) != 3 {
+		t.Fatalf("extension stored as %s extends %q with sections %v", def.ID, def.Extends, questionOrder(def))
+	}
+
+	doc := htmltest.Parse(t, f.h.page("/staff/surveys/"+f.id, f.cookie).Body.String())
+	htmltest.One(t, doc, "#section-"+local+"-title")
+	if n := len(htmltest.All(doc, "#section-home-title")) + len(htmltest.All(doc, "#add-home-type")); n != 0 {
+		t.Error("a national section has editing forms")
+	}
+	for _, tt := range []struct {
+		path string
+		form url.Values
+	}{
+		{"/section", url.Values{"section": {"home"}, "title": {"Ours now"}}},
+		{"/question", url.Values{"id": {"home_safe"}, "text": {"Ours now?"}}},
+		{"/delete", url.Values{"question": {"home_safe"}}},
+		{"/move", url.Values{"section": {"home"}, "direction": {"down"}}},
+	} {
+		if rec := f.h.form("/staff/surveys/"+f.id+tt.path, tt.form, f.cookie, nil); rec.Code != http.StatusNotFound {
+			t.Errorf("POST %s on a national section: %d, want 404", tt.path, rec.Code)
+		}
+	}
+	for i := 2; i <= 10; i++ {
+		f.post(t, "/questions", url.Values{"section": {local}, "type": {"text"}, "text": {"Local?"}})
+	}
+	rec = f.h.form("/staff/surveys/"+f.id+"/questions", url.Values{"section": {local}, "type": {"text"}, "text": {"One too many?"}}, f.cookie, nil)
+	if rec.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("an eleventh local question: %d, want 422", rec.Code)
+	}
+	doc = htmltest.Parse(t, rec.Body.String())
+	if got := htmltest.Attr(htmltest.One(t, doc, ".error-summary a"), "href"); got != "#add-"+local+"-text" {
+		t.Errorf("the limit links to %q", got)
+	}
+	if n := len(f.stored(t).Sections[2].Questions); n != 10 {
+		t.Errorf("%d local questions stored, want 10", n)
+	}
+}
