@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"yousaid/server/internal/tally"
 )
 
 // unsureWaves are waves whose tallies may be short: a response's insert
@@ -65,7 +67,7 @@ func (s *Server) recountUnsure() {
 		u.mu.Unlock()
 		for _, wave := range due {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-			rep, err := s.tally.Recount(ctx, wave, s.Definition)
+			rep, err := s.tally.RecountBecause(ctx, wave, s.Definition, tally.CauseUncertainWrite)
 			cancel()
 			if err != nil {
 				s.logger.Warn("recount after a store failure failed; will retry", "wave", wave, "err", err)
