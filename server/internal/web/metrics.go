@@ -27,8 +27,9 @@ func (s *Server) measure(c *gin.Context) {
 // countResponse records how a survey response ended: accepted when err is
 // nil, else refused for the reason refusal names.
 func (s *Server) countResponse(channel string, err error) {
-	if err == nil || errors.Is(err, errIdemMismatch) && channel == metrics.ChannelForm {
-		// A form's mismatch is its own first sending, stored (survey_page.go).
+	// A form sent again with changed answers (idempotency_mismatch) is
+	// refused: its first sending was stored, and counted, already.
+	if err == nil {
 		s.metrics.ResponseAccepted(channel)
 		return
 	}
@@ -37,7 +38,7 @@ func (s *Server) countResponse(channel string, err error) {
 
 // countVote records how a forum vote ended, as countResponse does.
 func (s *Server) countVote(channel string, err error) {
-	if err == nil || errors.Is(err, errIdemMismatch) && channel == metrics.ChannelForm {
+	if err == nil {
 		s.metrics.VoteAccepted(channel)
 		return
 	}
