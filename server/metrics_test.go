@@ -147,7 +147,7 @@ func TestMetrics(t *testing.T) {
 	}
 	for _, name := range []string{
 		"yousaid_http_requests_in_flight", "yousaid_tally_unwritten", "yousaid_tally_unwritten_age_seconds",
-		"yousaid_tally_recounts_total", "go_goroutines", "process_resident_memory_bytes",
+		"yousaid_tally_recounts_total", "yousaid_tally_recounts_pending", "go_goroutines", "process_resident_memory_bytes",
 	} {
 		if after[name] == nil {
 			t.Errorf("no %s in the exposition", name)

@@ -46,7 +46,8 @@ type Metrics struct {
 	recounts  *prometheus.CounterVec // kind, cause, corrected
 	storeErrs *prometheus.CounterVec // command
 
-	tallyOnce sync.Once
+	tallyOnce  sync.Once
+	unsureOnce sync.Once
 }
 
 // New makes the collectors and registers them, with the Go runtime's and
@@ -199,12 +200,27 @@ func (m *Metrics) WatchTally(lag func() TallyLag) {
 	m.tallyOnce.Do(func() { m.registry.MustRegister(&tallyCollector{lag: lag}) })
 }
 
+// WatchRecountsPending makes every scrape ask n how many waves wait for a
+// recount because a write to them failed uncertainly (their tallies may
+// be short until it runs). Only the first call counts.
+func (m *Metrics) WatchRecountsPending(n func() int) {
+	if m == nil {
+		return
+	}
+	m.unsureOnce.Do(func() {
+		m.registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "yousaid_tally_recounts_pending",
+			Help: "Waves waiting for a recount after a store write to them failed in a way that may have been applied.",
+		}, func() float64 { return float64(n()) }))
+	})
+}
+
 var (
 	tallyQueuedDesc = prometheus.NewDesc("yousaid_tally_unwritten",
 		"Responses and votes counted in memory whose tally increments are not yet written, by kind.",
 		[]string{"kind"}, nil)
 	tallyAgeDesc = prometheus.NewDesc("yousaid_tally_unwritten_age_seconds",
-		"How long the oldest unwritten count may have waited: the time since the start of the last flush that wrote everything; 0 when nothing waits.",
+		"How long the oldest unwritten count may have waited: the time since the start of the last flush that wrote everything; 0 when nothing waits and the last flush succeeded.",
 		nil, nil)
 )
 

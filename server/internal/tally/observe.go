@@ -49,12 +49,14 @@ type lagState struct {
 	responses  atomic.Int64 // responses held by a flush or left for its retry
 	votes      atomic.Int64 // votes likewise
 	cleanSince atomic.Int64 // unix nanoseconds: start of the last flush that wrote everything
+	failing    atomic.Bool  // the last flush had an error
 }
 
 // Lag reports the backlog: the responses and votes not yet taken by a
-// flush, those a flush holds or must retry, and the time since the start
-// of the last flush that left nothing behind, which bounds the wait of the
-// oldest (it is exact to within one flush interval).
+// flush, those a flush holds or must retry, and, while any wait or the
+// last flush failed, the time since the start of the last flush that left
+// nothing behind, which bounds the wait of the oldest (it is exact to
+// within one flush interval).
 func (w *Writer) Lag() Lag {
 	w.mu.Lock()
 	l := Lag{Responses: int(w.lag.responses.Load()), Votes: int(w.lag.votes.Load())}
@@ -65,7 +67,7 @@ func (w *Writer) Lag() Lag {
 		l.Votes += len(es)
 	}
 	w.mu.Unlock()
-	if l.Responses > 0 || l.Votes > 0 {
+	if l.Responses > 0 || l.Votes > 0 || w.lag.failing.Load() {
 		l.Oldest = max(0, time.Since(time.Unix(0, w.lag.cleanSince.Load())))
 	}
 	return l
@@ -93,11 +95,14 @@ func (w *Writer) noteHeld() (responses, votes int64) {
 }
 
 // noteFlushed records the end of a flush that started at start: if it
-// left nothing unwritten, nothing older than its start waits. The caller
-// holds flushMu.
-func (w *Writer) noteFlushed(start time.Time) {
+// wrote everything without an error, nothing older than its start waits.
+// (A failed update handed to a recount leaves nothing held, but the flush
+// was not clean: the age keeps growing until one is.) The caller holds
+// flushMu.
+func (w *Writer) noteFlushed(start time.Time, ok bool) {
 	responses, votes := w.noteHeld()
-	if responses > 0 || votes > 0 || len(w.unqueued) > 0 {
+	w.lag.failing.Store(!ok)
+	if !ok || responses > 0 || votes > 0 || len(w.unqueued) > 0 {
 		return
 	}
 	// Entries added since start are younger than start; those of a wave

@@ -131,3 +131,40 @@ func TestRecountsAreObservedWithTheirCause(t *testing.T) {
 		t.Errorf("later recounts (-want +got):\n%s", diff)
 	}
 }
+
+// TestLagGrowsWhileFlushesFail: a flush that fails is not clean, even
+// when its failed update was handed to a recount and nothing is held: the
+// age grows until a flush succeeds.
+func TestLagGrowsWhileFlushesFail(t *testing.T) {
+	s := storetest.Open(t, store.Options{})
+	def := seedSurvey(t)
+	ctx := context.Background()
+	w := tally.New(s, quiet, tally.Options{Interval: time.Hour})
+	if err := w.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var handed []string
+	w.OnUncertain(func(wave string) { handed = append(handed, wave) })
+	insert(t, s, w, def, "w1", 0, 3)
+	time.Sleep(20 * time.Millisecond)
+	gone, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := w.Flush(gone); err == nil {
+		t.Fatal("a flush with a cancelled context succeeded")
+	}
+	got := w.Lag()
+	if len(handed) == 0 || got.Responses != 0 || got.Oldest < 20*time.Millisecond {
+		t.Fatalf("after a failed flush: handed %v, lag %+v; want the wave handed on, nothing held, at least 20ms", handed, got)
+	}
+	if err := w.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := w.Lag(); got != (tally.Lag{}) {
+		t.Fatalf("lag after a clean flush = %+v, want none", got)
+	}
+	stopCtx, stop := context.WithTimeout(ctx, 10*time.Second)
+	defer stop()
+	if err := w.Stop(stopCtx); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -239,10 +239,11 @@ func (w *Writer) Add(r *store.Response, def *survey.Definition, answers survey.A
 
 // Flush writes every pending count: one $inc per tally document touched.
 // Counts that could not be written stay and are retried.
-func (w *Writer) Flush(ctx context.Context) error {
+func (w *Writer) Flush(ctx context.Context) (err error) {
 	w.flushMu.Lock()
 	defer w.flushMu.Unlock()
-	defer w.noteFlushed(time.Now())
+	start := time.Now()
+	defer func() { w.noteFlushed(start, err == nil) }()
 
 	w.mu.Lock()
 	for wave, entries := range w.pending {

@@ -105,6 +105,7 @@ func New(o Options) (*Server, error) {
 	s.richText = page.NewRichText()
 	// A tally update that failed may have been applied: recount its wave.
 	s.tally.OnUncertain(s.markUnsure)
+	s.metrics.WatchRecountsPending(s.unsure.pending)
 	if err := s.pages.Require(pageNames...); err != nil {
 		return nil, err
 	}

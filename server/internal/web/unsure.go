@@ -25,6 +25,13 @@ type unsureWaves struct {
 // recount, so that one outage costs one recount per wave.
 const unsureQuiet = 2 * time.Second
 
+// pending is how many waves wait for their recount.
+func (u *unsureWaves) pending() int {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return len(u.waves)
+}
+
 // markUnsure schedules a recount of wave.
 func (s *Server) markUnsure(wave string) {
 	u := &s.unsure
