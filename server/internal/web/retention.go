@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -216,5 +217,9 @@ func (s *Server) retentionForm(c *gin.Context) {
 		s.pageError(c, "staff.retention", err)
 		return
 	}
-	c.Redirect(http.StatusSeeOther, "/staff/councils/"+council.Slug+"/retention?saved=1")
+	next := "/staff/councils/" + council.Slug + "/retention?saved=1"
+	if lang := s.localizer(c).Tag(); lang != "en" {
+		next += "&lang=" + url.QueryEscape(lang)
+	}
+	c.Redirect(http.StatusSeeOther, next)
 }
