@@ -15,21 +15,17 @@ import (
 // Config is the whole configuration, parsed once at start from flags, each
 // of which has an environment variable behind it (the flag wins).
 type Config struct {
-	Addr          string // listen address, e.g. ":8080"
-	MongoURI      string // a MongoDB to use; empty: the embedded store
-	Database      string // database name
-	DataDir       string // the embedded store's folder
-	AdminEmail    string // platform administrator created at start if missing
-	AdminPassword string // at least 12 characters
-	Demo          bool   // create the demo council and data
-	Repair        bool   // recount every wave's tallies, report and exit
-	// Backup and restore (server/backup.go): one-shot commands that exit.
-	Backup         string        // write a backup of the database to this file
-	Restore        string        // load this backup into an empty database
-	RestoreReplace bool          // let -restore drop what the database holds first
-	LogLevel       string        // debug, info, warn or error
-	TokenTTL       time.Duration // lifetime of API tokens and sign-in sessions
-	ShutdownGrace  time.Duration // how long requests in flight may take to finish on shutdown
+	Addr          string        // listen address, e.g. ":8080"
+	MongoURI      string        // a MongoDB to use; empty: the embedded store
+	Database      string        // database name
+	DataDir       string        // the embedded store's folder
+	AdminEmail    string        // platform administrator created at start if missing
+	AdminPassword string        // at least 12 characters
+	Demo          bool          // create the demo council and data
+	Repair        bool          // recount every wave's tallies, report and exit
+	LogLevel      string        // debug, info, warn or error
+	TokenTTL      time.Duration // lifetime of API tokens and sign-in sessions
+	ShutdownGrace time.Duration // how long requests in flight may take to finish on shutdown
 
 	// Limits (see web.Limits and docs/security.md).
 	MaxInFlight    int           // requests handled at once; 0: no cap
@@ -45,6 +41,11 @@ type Config struct {
 	ReadTimeout       time.Duration
 	WriteTimeout      time.Duration
 	IdleTimeout       time.Duration
+
+	// Backup and restore (server/backup.go): one-shot commands that exit.
+	Backup         string // write a backup of the database to this file
+	Restore        string // load this backup into an empty database
+	RestoreReplace bool   // let -restore drop what the database holds first
 }
 
 // parseConfig reads flags from args with defaults from getenv, and checks

@@ -18,11 +18,12 @@ type Council struct {
 	MinCell int `bson:"min_cell" json:"min_cell"`
 	// Contacts are the council's own help contacts, shown on the survey's
 	// thank-you page.
-	Contacts []Contact `bson:"contacts,omitempty" json:"contacts,omitempty"`
+	Contacts  []Contact `bson:"contacts,omitempty" json:"contacts,omitempty"`
+	CreatedAt time.Time `bson:"created_at" json:"created_at"`
+
 	// RetentionMonths is how long after a wave closes its raw responses are
 	// kept (0: DefaultRetentionMonths; see retention.go).
-	RetentionMonths int       `bson:"retention_months,omitempty" json:"retention_months,omitempty"`
-	CreatedAt       time.Time `bson:"created_at" json:"created_at"`
+	RetentionMonths int `bson:"retention_months,omitempty" json:"retention_months,omitempty"`
 }
 
 // Contact is one way to reach help.
