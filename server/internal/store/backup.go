@@ -195,7 +195,7 @@ func readRecord(r *bufio.Reader) (byte, bson.Raw, error) {
 		return 0, nil, io.ErrUnexpectedEOF
 	}
 	n := binary.LittleEndian.Uint32(size[:])
-	if n < 5 || n > 48<<20 {
+	if n < 5 || n > 16<<20+16<<10 { // MongoDB documents are at most 16 MiB
 		return 0, nil, fmt.Errorf("a record of %d bytes: the backup is damaged", n)
 	}
 	doc := make([]byte, n)
@@ -209,12 +209,18 @@ func readRecord(r *bufio.Reader) (byte, bson.Raw, error) {
 	return tag, doc, nil
 }
 
-// RestoreBackup loads a backup written by WriteBackup into db. The database
-// must have no collections (ErrNotEmpty), unless replace is set: then every
-// collection in it is dropped first. Each collection's documents go in
-// before its indexes are built. The backup is read to its end record; a
-// file cut short is reported, with what was loaded until then.
-func RestoreBackup(ctx context.Context, db *mongo.Database, r io.Reader, replace bool) (BackupHeader, BackupSummary, error) {
+// backupVisitor receives a backup's contents in order, from walkBackup.
+type backupVisitor struct {
+	collection func(c *collectionRecord) error
+	document   func(doc bson.Raw) error
+	end        func(c *collectionRecord) error
+}
+
+// walkBackup reads a backup from r, checks its header and the order and
+// counts of its records, and hands each to v. It returns the header and
+// what was read; an error for anything damaged or cut short, including a
+// missing end record.
+func walkBackup(r io.Reader, v backupVisitor) (BackupHeader, BackupSummary, error) {
 	sum := BackupSummary{Collections: map[string]int64{}}
 	zr, err := gzip.NewReader(r)
 	if err != nil {
@@ -225,33 +231,7 @@ func RestoreBackup(ctx context.Context, db *mongo.Database, r io.Reader, replace
 	if err != nil {
 		return h, sum, err
 	}
-	existing, err := db.ListCollectionNames(ctx, bson.D{})
-	if err != nil {
-		return h, sum, fmt.Errorf("store.RestoreBackup: %w", err)
-	}
-	if len(existing) > 0 && !replace {
-		return h, sum, fmt.Errorf("store.RestoreBackup: %w (%d collections)", ErrNotEmpty, len(existing))
-	}
-	for _, name := range existing {
-		if err := db.Collection(name).Drop(ctx); err != nil {
-			return h, sum, fmt.Errorf("store.RestoreBackup: dropping %s: %w", name, err)
-		}
-	}
-	var (
-		current *collectionRecord
-		batch   []any
-		size    int
-	)
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
-		if _, err := db.Collection(current.Name).InsertMany(ctx, batch); err != nil {
-			return fmt.Errorf("store.RestoreBackup: %s: %w", current.Name, err)
-		}
-		batch, size = batch[:0], 0
-		return nil
-	}
+	var current *collectionRecord
 	for {
 		tag, doc, err := readRecord(br)
 		if errors.Is(err, io.EOF) {
@@ -262,48 +242,43 @@ func RestoreBackup(ctx context.Context, db *mongo.Database, r io.Reader, replace
 		}
 		switch tag {
 		case tagCollection:
-			if current != nil {
-				return h, sum, errors.New("the backup is damaged: a collection starts inside another")
-			}
 			var c collectionRecord
-			if err := bson.Unmarshal(doc, &c); err != nil || c.Name == "" {
-				return h, sum, fmt.Errorf("the backup is damaged: a collection record: %v", err)
+			if err := bson.Unmarshal(doc, &c); err != nil || c.Name == "" || current != nil {
+				return h, sum, errors.New("the backup is damaged: a collection record out of place")
 			}
-			if err := db.CreateCollection(ctx, c.Name); err != nil {
-				return h, sum, fmt.Errorf("store.RestoreBackup: creating %s: %w", c.Name, err)
+			if _, seen := sum.Collections[c.Name]; seen {
+				return h, sum, fmt.Errorf("the backup is damaged: collection %s twice", c.Name)
+			}
+			sum.Collections[c.Name] = 0
+			if err := v.collection(&c); err != nil {
+				return h, sum, err
 			}
 			current = &c
 		case tagDocument:
 			if current == nil {
 				return h, sum, errors.New("the backup is damaged: a document outside any collection")
 			}
-			batch = append(batch, doc)
-			size += len(doc)
+			if err := v.document(doc); err != nil {
+				return h, sum, err
+			}
 			sum.Collections[current.Name]++
 			sum.Documents++
-			if len(batch) >= 1000 || size >= 8<<20 {
-				if err := flush(); err != nil {
-					return h, sum, err
-				}
-			}
 		case tagEnd:
 			var e endRecord
 			if err := bson.Unmarshal(doc, &e); err != nil || current == nil || e.Name != current.Name {
 				return h, sum, errors.New("the backup is damaged: a collection's end does not match its start")
 			}
-			if err := flush(); err != nil {
-				return h, sum, err
-			}
 			if e.Count != sum.Collections[e.Name] {
 				return h, sum, fmt.Errorf("the backup is damaged: %s holds %d documents, its end says %d", e.Name, sum.Collections[e.Name], e.Count)
 			}
-			if err := createIndexes(ctx, db, current); err != nil {
+			if err := v.end(current); err != nil {
 				return h, sum, err
 			}
 			current = nil
 		case tagFinal:
 			var f finalRecord
-			if err := bson.Unmarshal(doc, &f); err != nil || current != nil || f.Documents != sum.Documents {
+			if err := bson.Unmarshal(doc, &f); err != nil || current != nil ||
+				f.Documents != sum.Documents || f.Collections != len(sum.Collections) {
 				return h, sum, errors.New("the backup is damaged: its end record does not match what it holds")
 			}
 			return h, sum, nil
@@ -311,6 +286,64 @@ func RestoreBackup(ctx context.Context, db *mongo.Database, r io.Reader, replace
 			return h, sum, fmt.Errorf("the backup is damaged: unknown record %q", tag)
 		}
 	}
+}
+
+// RestoreBackup loads a backup written by WriteBackup into db. The database
+// must have no collections (ErrNotEmpty), unless replace is set: then every
+// collection in it is dropped first. Each collection's documents go in
+// before its indexes are built. The backup is read to its end record; a
+// file damaged or cut short is reported, with what was loaded until then.
+func RestoreBackup(ctx context.Context, db *mongo.Database, r io.Reader, replace bool) (BackupHeader, BackupSummary, error) {
+	existing, err := db.ListCollectionNames(ctx, bson.D{})
+	if err != nil {
+		return BackupHeader{}, BackupSummary{}, fmt.Errorf("store.RestoreBackup: %w", err)
+	}
+	if len(existing) > 0 && !replace {
+		return BackupHeader{}, BackupSummary{}, fmt.Errorf("store.RestoreBackup: %w (%d collections)", ErrNotEmpty, len(existing))
+	}
+	for _, name := range existing {
+		if err := db.Collection(name).Drop(ctx); err != nil {
+			return BackupHeader{}, BackupSummary{}, fmt.Errorf("store.RestoreBackup: dropping %s: %w", name, err)
+		}
+	}
+	var (
+		coll  *mongo.Collection
+		batch []any
+		size  int
+	)
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		if _, err := coll.InsertMany(ctx, batch); err != nil {
+			return fmt.Errorf("store.RestoreBackup: %s: %w", coll.Name(), err)
+		}
+		batch, size = batch[:0], 0
+		return nil
+	}
+	return walkBackup(r, backupVisitor{
+		collection: func(c *collectionRecord) error {
+			if err := db.CreateCollection(ctx, c.Name); err != nil {
+				return fmt.Errorf("store.RestoreBackup: creating %s: %w", c.Name, err)
+			}
+			coll = db.Collection(c.Name)
+			return nil
+		},
+		document: func(doc bson.Raw) error {
+			batch = append(batch, doc)
+			size += len(doc)
+			if len(batch) >= 1000 || size >= 8<<20 {
+				return flush()
+			}
+			return nil
+		},
+		end: func(c *collectionRecord) error {
+			if err := flush(); err != nil {
+				return err
+			}
+			return createIndexes(ctx, db, c)
+		},
+	})
 }
 
 // createIndexes builds a restored collection's indexes from their specs,
