@@ -250,3 +250,26 @@ func TestBackupFileChecks(t *testing.T) {
 		t.Error("-backup with -restore accepted")
 	}
 }
+
+func TestBackupConfig(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		ok   bool
+	}{
+		{"backup", []string{"-backup", "x.backup"}, true},
+		{"restore", []string{"-restore", "x.backup"}, true},
+		{"restore replacing", []string{"-restore", "x.backup", "-restore-replace"}, true},
+		{"replace alone", []string{"-restore-replace"}, false},
+		{"backup and restore", []string{"-backup", "a", "-restore", "b"}, false},
+		{"backup and repair", []string{"-backup", "a", "-repair"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := parseConfig(tt.args, func(string) string { return "" }, io.Discard)
+			if (err == nil) != tt.ok {
+				t.Errorf("err = %v, want ok=%v", err, tt.ok)
+			}
+		})
+	}
+}
