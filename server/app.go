@@ -20,6 +20,7 @@ import (
 	"yousaid/server/internal/locale"
 	"yousaid/server/internal/metrics"
 	"yousaid/server/internal/page"
+	"yousaid/server/internal/retention"
 	"yousaid/server/internal/store"
 	"yousaid/server/internal/tally"
 	"yousaid/server/internal/web"
@@ -244,6 +245,7 @@ func (a *App) Serve(ctx context.Context) error {
 	}
 	go a.repairStaleTallies()
 	go a.sweepTokens(ctx)
+	go retention.Loop(ctx, a.Store, a.tally, a.logger, time.Hour, time.Now)
 	a.logger.Info("yousaid is listening", "addr", a.Addr())
 	select {
 	case err := <-errc:
@@ -281,6 +283,8 @@ func (a *App) Repair(ctx context.Context, out io.Writer) error {
 			return fmt.Errorf("recounting wave %s: %w", wave, err)
 		}
 		switch {
+		case r.Frozen:
+			fmt.Fprintf(out, "wave %s: frozen, left as it is (its raw responses were deleted under the council's retention period; %d counted)\n", wave, r.After)
 		case r.Corrected:
 			fixed++
 			fmt.Fprintf(out, "wave %s: fixed (the tally counted %d responses; %d are stored)\n", wave, r.Before, r.After)

@@ -42,6 +42,11 @@ type Config struct {
 	ReadTimeout       time.Duration
 	WriteTimeout      time.Duration
 	IdleTimeout       time.Duration
+
+	// Backup and restore (server/backup.go): one-shot commands that exit.
+	Backup         string // write a backup of the database to this file
+	Restore        string // load this backup into an empty database
+	RestoreReplace bool   // let -restore drop what the database holds first
 }
 
 // parseConfig reads flags from args with defaults from getenv, and checks
@@ -69,6 +74,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	}
 	fs.BoolVar(&cfg.Demo, "demo", demo, "create the demo council with waves and synthetic responses (env DEMO=1)")
 	fs.BoolVar(&cfg.Repair, "repair", false, "recount every wave's tallies from its responses, say what was fixed, and exit")
+	fs.StringVar(&cfg.Backup, "backup", "", "write a consistent, compressed backup of every collection to this file, and exit (the server may be running)")
+	fs.StringVar(&cfg.Restore, "restore", "", "load a backup made with -backup into an empty database, and exit (stop the server first)")
+	fs.BoolVar(&cfg.RestoreReplace, "restore-replace", false, "with -restore: drop every collection the database holds before loading the backup")
 	fs.StringVar(&cfg.LogLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (env LOG_LEVEL)")
 	ttl, err := time.ParseDuration(env("TOKEN_TTL", "12h"))
 	if err != nil {
@@ -200,6 +208,18 @@ func (cfg Config) validate() error {
 				errs = append(errs, fmt.Errorf("-trusted-proxies: %q is neither an address nor a CIDR range", p))
 			}
 		}
+	}
+	commands := 0
+	for _, on := range []bool{cfg.Repair, cfg.Backup != "", cfg.Restore != ""} {
+		if on {
+			commands++
+		}
+	}
+	if commands > 1 {
+		errs = append(errs, errors.New("use one of -repair, -backup and -restore at a time"))
+	}
+	if cfg.RestoreReplace && cfg.Restore == "" {
+		errs = append(errs, errors.New("-restore-replace goes with -restore"))
 	}
 	if cfg.StoreTimeout < 100*time.Millisecond || cfg.StoreTimeout > time.Minute {
 		errs = append(errs, errors.New("STORE_TIMEOUT must be between 100ms and 1m"))

@@ -31,6 +31,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
+	switch {
+	case cfg.Backup != "":
+		return backup(ctx, cfg, newLogger(stderr, cfg.LogLevel), stdout)
+	case cfg.Restore != "":
+		return restore(ctx, cfg, newLogger(stderr, cfg.LogLevel), stdout)
+	}
 	app, err := NewApp(ctx, cfg, newLogger(stdout, cfg.LogLevel))
 	if err != nil {
 		return err

@@ -20,6 +20,10 @@ type Council struct {
 	// thank-you page.
 	Contacts  []Contact `bson:"contacts,omitempty" json:"contacts,omitempty"`
 	CreatedAt time.Time `bson:"created_at" json:"created_at"`
+
+	// RetentionMonths is how long after a wave closes its raw responses are
+	// kept (0: DefaultRetentionMonths; see retention.go).
+	RetentionMonths int `bson:"retention_months,omitempty" json:"retention_months,omitempty"`
 }
 
 // Contact is one way to reach help.

@@ -325,6 +325,20 @@ type Report struct {
 	Before    int64 // responses the tally counted
 	After     int64 // responses stored
 	Corrected bool  // any counter changed
+	// Frozen: the wave's raw responses were deleted under its council's
+	// retention period, and its tallies were left as they are.
+	Frozen bool
+}
+
+// Freeze freezes a wave's tallies before its raw data is deleted
+// (store.FreezeWave). It holds the writer's flush lock, as a recount does
+// from its frozen check to its writes, so that no recount of this process
+// writes tallies from a scan that saw part of the deletion; a recount in
+// another process checks after its scan, which ended before the freeze.
+func (w *Writer) Freeze(ctx context.Context, wave *store.Wave, months int) (*store.WaveRetention, error) {
+	w.flushMu.Lock()
+	defer w.flushMu.Unlock()
+	return w.store.FreezeWave(ctx, wave, months)
 }
 
 // Recount rebuilds a wave's tallies from its stored responses, while
@@ -337,6 +351,9 @@ func (w *Writer) Recount(ctx context.Context, wave string, def func(surveyID str
 // RecountBecause is Recount, telling the Observer why.
 func (w *Writer) RecountBecause(ctx context.Context, wave string, def func(surveyID string, version int) (*survey.Definition, error), cause string) (Report, error) {
 	rep := Report{Wave: wave}
+	if frozen, err := w.frozen(ctx, wave, &rep); err != nil || frozen {
+		return rep, err
+	}
 	w.mu.Lock()
 	w.recounting[wave] = true
 	w.mu.Unlock()
@@ -412,14 +429,19 @@ func (w *Writer) RecountBecause(ctx context.Context, wave string, def func(surve
 	rep.After = fresh[survey.KeyResponses]
 	rep.Corrected = !sameCounts(old, fresh)
 
+	w.flushMu.Lock()
+	defer w.flushMu.Unlock()
+	// Retention may have frozen the wave and begun deleting while the scan
+	// ran: then neither its counts nor its texts may be written back.
+	if frozen, err := w.frozen(ctx, wave, &rep); err != nil || frozen {
+		return rep, err
+	}
 	// Texts already queued keep their moderation decisions.
 	for start := 0; start < len(texts); start += 1000 {
 		if err := w.store.QueueTexts(ctx, texts[start:min(start+1000, len(texts))]); err != nil {
 			return rep, err
 		}
 	}
-	w.flushMu.Lock()
-	defer w.flushMu.Unlock()
 	if err := w.store.ReplaceTallies(ctx, wave, all); err != nil {
 		return rep, err
 	}
@@ -438,6 +460,25 @@ func (w *Writer) RecountBecause(ctx context.Context, wave string, def func(surve
 	finished = true
 	w.recounted("wave", cause, rep.Corrected)
 	return rep, nil
+}
+
+// frozen reports whether wave's tallies are frozen, and if so fills rep
+// with what they count (unchanged).
+func (w *Writer) frozen(ctx context.Context, wave string, rep *Report) (bool, error) {
+	frozen, err := w.store.WaveFrozen(ctx, wave)
+	if err != nil || !frozen {
+		return false, err
+	}
+	ts, err := w.store.TalliesByID(ctx, []string{store.TallyID(wave, "", "")})
+	if err != nil {
+		return true, err
+	}
+	*rep = Report{Wave: wave, Frozen: true}
+	if len(ts) == 1 {
+		rep.Before = ts[0].Counts[survey.KeyResponses]
+		rep.After = rep.Before
+	}
+	return true, nil
 }
 
 // Check is the weighted sum that a tally's check field must equal. Each

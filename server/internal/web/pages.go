@@ -18,7 +18,8 @@ const localizerKey = "yousaid.localizer"
 // pageNames are the pages the server renders; New fails without them.
 var pageNames = []string{"error", "home", "signin", "councils", "council", "codes", "texts", "results", "languages", "survey", "thanks",
 	"session-vote", "session-thanks", "sessions", "session-present", "actions", "action", "audit", "public-council",
-	"survey-list", "survey-editor", "survey-question", "survey-translate", "survey-delete", "survey-diff"}
+	"survey-list", "survey-editor", "survey-question", "survey-translate", "survey-delete", "survey-diff",
+	"retention"}
 
 // pageRoutes registers the HTML pages.
 func (s *Server) pageRoutes(r *gin.Engine) {
@@ -62,6 +63,7 @@ func (s *Server) pageRoutes(r *gin.Engine) {
 	staff.POST("/actions/:id/publish", s.crossOrigin, s.actionPublishForm)
 	staff.POST("/actions/:id/verdicts", s.crossOrigin, s.actionVerdictForm)
 	s.surveyEditorRoutes(staff)
+	s.retentionPageRoutes(staff)
 }
 
 // resolveLanguage gives the request its localizer: ?lang, then a form's

@@ -206,6 +206,9 @@ func (s *Server) exportCSV(c *gin.Context) {
 		s.fail(c, "export.csv", err)
 		return
 	}
+	if s.responsesDeleted(c, w) {
+		return
+	}
 	ctx := c.Request.Context()
 	def, err := s.definition(ctx, w.Survey, w.Version)
 	if err != nil {

@@ -58,6 +58,7 @@ func (s *Server) routes() (*gin.Engine, error) {
 	staff.GET("/actions/:id/audit", s.getActionAudit)
 	staff.POST("/actions/:id/updates", s.postActionUpdate)
 	staff.POST("/actions/:id/verdicts", s.postVerdict)
+	s.retentionRoutes(staff)
 	s.surveyAuthoringRoutes(api, staff)
 
 	s.pageRoutes(r)
