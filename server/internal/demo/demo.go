@@ -144,6 +144,9 @@ func createWave(ctx context.Context, s *store.Store, rng *rand.Rand, dc demoCoun
 		closed := dw.created.AddDate(0, 2, 0).UTC()
 		w.ClosedAt = &closed
 	}
+	if err := s.UseSurveyVersion(ctx, def.ID, def.Version); err != nil {
+		return "", err
+	}
 	if err := s.CreateWave(ctx, w); err != nil {
 		return "", err
 	}
