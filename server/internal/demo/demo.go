@@ -37,6 +37,7 @@ var Accounts = []Account{
 	{Email: "facilitator@demo.example", Role: store.RoleFacilitator},
 	{Email: "forum@demo.example", Role: store.RoleCoProducer},
 	{Email: "platform@demo.example", Role: store.RolePlatformAdmin},
+	{Email: Reviewer, Role: store.RolePlatformAdmin},
 }
 
 // demoCouncil is one council the demo creates, with its waves.
@@ -94,6 +95,9 @@ func Create(ctx context.Context, s *store.Store, logger *slog.Logger, now time.T
 		return nil, err
 	}
 	if err := createAccounts(ctx, s, hash); err != nil {
+		return nil, err
+	}
+	if err := reviewTranslation(ctx, s, reviewedSurvey, reviewedLanguage, now.AddDate(0, 0, -3)); err != nil {
 		return nil, err
 	}
 	rng := rand.New(rand.NewPCG(2027, 1))

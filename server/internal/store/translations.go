@@ -89,12 +89,13 @@ func (s *Store) AllTranslationReviews(ctx context.Context) (map[string]map[strin
 }
 
 // UpdateTranslationReviews reads the reviews of one scope and language,
-// lets change alter them, and writes them back with Rev one higher. The
+// lets change alter them, and writes them back with Rev one higher unless
+// change reports that it changed nothing. The
 // writes of one scope and language are serialised in this process, and a
 // write that finds another process's write in between fails with
 // ErrConflict, changing nothing. An error from change is returned as it
 // is, with nothing written.
-func (s *Store) UpdateTranslationReviews(ctx context.Context, scope, lang string, change func(*TranslationReviews) error) error {
+func (s *Store) UpdateTranslationReviews(ctx context.Context, scope, lang string, change func(*TranslationReviews) (changed bool, err error)) error {
 	m, _ := s.translationLocks.LoadOrStore(translationKey(scope, lang), &sync.Mutex{})
 	mu := m.(*sync.Mutex)
 	mu.Lock()
@@ -105,7 +106,8 @@ func (s *Store) UpdateTranslationReviews(ctx context.Context, scope, lang string
 		return err
 	}
 	rev := tr.Rev
-	if err := change(tr); err != nil {
+	changed, err := change(tr)
+	if err != nil || !changed {
 		return err
 	}
 	doc := translationDoc{ID: translationKey(scope, lang), Scope: scope, Lang: lang, Rev: rev + 1, UpdatedAt: s.now().UTC()}

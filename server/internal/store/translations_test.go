@@ -23,17 +23,17 @@ func TestTranslationReviews(t *testing.T) {
 	if err != nil || empty.Rev != 0 || len(empty.Reviews) != 0 {
 		t.Fatalf("no reviews yet: %+v, %v", empty, err)
 	}
-	if err := s.UpdateTranslationReviews(ctx, "test-survey", "ar", func(tr *store.TranslationReviews) error {
+	if err := s.UpdateTranslationReviews(ctx, "test-survey", "ar", func(tr *store.TranslationReviews) (bool, error) {
 		tr.Reviews["title"] = title
-		return nil
+		return true, nil
 	}); err != nil {
 		t.Fatal(err)
 	}
 	// A failing change writes nothing.
 	refused := errors.New("refused")
-	if err := s.UpdateTranslationReviews(ctx, "test-survey", "ar", func(tr *store.TranslationReviews) error {
+	if err := s.UpdateTranslationReviews(ctx, "test-survey", "ar", func(tr *store.TranslationReviews) (bool, error) {
 		delete(tr.Reviews, "title")
-		return refused
+		return true, refused
 	}); !errors.Is(err, refused) {
 		t.Fatalf("err = %v, want the change's error", err)
 	}
@@ -53,11 +53,20 @@ func TestTranslationReviews(t *testing.T) {
 		t.Errorf("AllTranslationReviews mismatch (-want +got):\n%s", diff)
 	}
 	// The second write replaces the first, revision by revision.
-	if err := s.UpdateTranslationReviews(ctx, "test-survey", "ar", func(tr *store.TranslationReviews) error {
+	if err := s.UpdateTranslationReviews(ctx, "test-survey", "ar", func(tr *store.TranslationReviews) (bool, error) {
 		tr.Reviews["intro"] = &survey.Review{Key: "intro", Status: survey.StatusDrafted, At: at}
-		return nil
+		return true, nil
 	}); err != nil {
 		t.Fatal(err)
+	}
+	// A change that changes nothing writes nothing.
+	if err := s.UpdateTranslationReviews(ctx, "test-survey", "fr", func(tr *store.TranslationReviews) (bool, error) {
+		return false, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if all, _ := s.AllTranslationReviews(ctx); all["test-survey"]["fr"] != nil {
+		t.Error("a change of nothing was written")
 	}
 	if got, _ := s.TranslationReviews(ctx, "test-survey", "ar"); got.Rev != 2 || len(got.Reviews) != 2 {
 		t.Errorf("after a second write: rev %d, %d reviews", got.Rev, len(got.Reviews))

@@ -17,7 +17,8 @@ const localizerKey = "yousaid.localizer"
 
 // pageNames are the pages the server renders; New fails without them.
 var pageNames = []string{"error", "home", "signin", "councils", "council", "codes", "texts", "results", "languages", "survey", "thanks",
-	"session-vote", "session-thanks", "sessions", "session-present", "actions", "action", "audit", "public-council"}
+	"session-vote", "session-thanks", "sessions", "session-present", "actions", "action", "audit", "public-council",
+	"translation"}
 
 // pageRoutes registers the HTML pages.
 func (s *Server) pageRoutes(r *gin.Engine) {
@@ -45,6 +46,7 @@ func (s *Server) pageRoutes(r *gin.Engine) {
 	staff.GET("/waves/:wave/texts", s.textsPageHandler)
 	staff.GET("/waves/:wave", s.resultsPageHandler)
 	staff.GET("/languages", s.languagesPageHandler)
+	s.translationPages(staff)
 	staff.POST("/texts/:id", s.crossOrigin, s.textsDecideForm)
 	staff.GET("/councils/:council/sessions", s.sessionsList)
 	staff.POST("/councils/:council/sessions", s.crossOrigin, s.sessionsCreate)
