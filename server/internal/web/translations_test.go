@@ -494,22 +494,29 @@ func TestBrowserAxeTranslationPage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := newTab(t)
 	h := newHarness(t)
 	h.user("root@yousaid.example", store.RolePlatformAdmin, "")
 	base := serve(t, h.srv)
-	do(t, ctx, "sign in", chromedp.Navigate(base+"/signin"),
-		chromedp.SendKeys(chromedp.CSS("#email"), "root@yousaid.example"),
-		chromedp.SendKeys(chromedp.CSS("#password"), "correct horse battery"),
-		chromedp.Submit(chromedp.CSS("#password")))
-	waitFor(t, ctx, "h1")
+	// A tab of its own for each page (the interface's lists hundreds of
+	// texts, and axe-core takes its time over them), signed in.
+	tab := func() context.Context {
+		ctx := newTab(t)
+		do(t, ctx, "sign in", chromedp.Navigate(base+"/signin"),
+			chromedp.SendKeys(chromedp.CSS("#email"), "root@yousaid.example"),
+			chromedp.SendKeys(chromedp.CSS("#password"), "correct horse battery"),
+			chromedp.Submit(chromedp.CSS("#password")))
+		waitFor(t, ctx, `form[action="/signout"]`)
+		return ctx
+	}
 	for _, lang := range []string{"en", "ar"} {
 		for _, p := range []string{"/staff/surveys/test-survey/translations/ar", "/staff/translations/interface/ar", "/staff/languages"} {
+			ctx := tab()
 			do(t, ctx, "open "+p+" in "+lang, chromedp.Navigate(base+p+"?lang="+lang))
 			waitFor(t, ctx, "h1")
 			runAxe(t, ctx, string(axe), lang+" "+p)
 		}
 		// The page of errors: the form sent without a file.
+		ctx := tab()
 		do(t, ctx, "send without a file", chromedp.Navigate(base+"/staff/surveys/test-survey/translations/ar?lang="+lang),
 			chromedp.Evaluate[chromedp.Void](`document.querySelector('form[enctype]').submit()`))
 		waitFor(t, ctx, ".error-summary")
