@@ -78,8 +78,9 @@ func councils(now time.Time) []demoCouncil {
 	}
 }
 
-// Create makes the demo councils with their waves of every stored survey
-// and synthetic responses, and returns the waves it filled (their tallies
+// Create makes the demo councils with their waves of every national survey
+// and synthetic responses, and the demo council's own extension of the
+// national survey with an open wave on it, and returns the waves it filled (their tallies
 // need counting). It does nothing when the demo council exists already, so
 // restarting with -demo is harmless.
 func Create(ctx context.Context, s *store.Store, logger *slog.Logger, now time.Time, hash func(string) (string, error)) ([]string, error) {
@@ -120,6 +121,13 @@ func Create(ctx context.Context, s *store.Store, logger *slog.Logger, now time.T
 				logger.Info("demo wave created", "council", dc.slug, "wave", id, "survey", def.ID, "responses", dw.responses)
 			}
 		}
+	}
+	ext, err := createExtension(ctx, s, logger, rng, now)
+	if err != nil {
+		return nil, err
+	}
+	if ext != "" {
+		waves = append(waves, ext)
 	}
 	return waves, nil
 }

@@ -73,6 +73,20 @@ func (s *Server) visibleSurvey(ctx context.Context, u *store.User, id string, ve
 	return def, nil
 }
 
+// councilSurveys lists the newest version of every survey a council can
+// open a wave on: the national ones, then its own.
+func (s *Server) councilSurveys(ctx context.Context, council string) ([]*survey.Definition, error) {
+	national, err := s.store.LatestSurveys(ctx)
+	if err != nil {
+		return nil, err
+	}
+	own, err := s.store.CouncilSurveys(ctx, council)
+	if err != nil {
+		return nil, err
+	}
+	return append(national, own...), nil
+}
+
 // surveyProblems turns a definition's problems into a 422 whose field is
 // the first problem's path, with every problem listed.
 func surveyProblems(problems []survey.Problem) *apiError {
@@ -169,6 +183,9 @@ func (s *Server) createSurvey(ctx context.Context, u *store.User, council string
 		if err != nil {
 			return 0, problemsOf(err)
 		}
+		if err := s.useBase(ctx, stored); err != nil {
+			return 0, err
+		}
 	} else if err := problemsOf(def.Validate()); err != nil {
 		return 0, err
 	}
@@ -215,6 +232,9 @@ func (s *Server) saveSurvey(ctx context.Context, u *store.User, def *survey.Defi
 	if err := s.validateSurvey(ctx, def); err != nil {
 		return 0, err
 	}
+	if err := s.useBase(ctx, def); err != nil {
+		return 0, err
+	}
 	version, err := s.store.SaveSurvey(ctx, def)
 	if err != nil {
 		if isConflict(err) {
@@ -227,6 +247,16 @@ func (s *Server) saveSurvey(ctx context.Context, u *store.User, def *survey.Defi
 		"version": strconv.Itoa(version), "replaced": strconv.FormatBool(version == current.Version),
 	})
 	return version, nil
+}
+
+// useBase marks the base version an extension is built on in use, as a
+// wave would: the extension holds a copy of its questions, which must stay
+// the national survey's.
+func (s *Server) useBase(ctx context.Context, def *survey.Definition) error {
+	if def.Extends == "" {
+		return nil
+	}
+	return s.store.UseSurveyVersion(ctx, def.Extends, def.BaseVersion)
 }
 
 // auditSurvey records a change to a survey. The change is stored already:

@@ -46,15 +46,7 @@ func (s *Server) surveysFor(c *gin.Context, u *store.User) ([]*survey.Definition
 	case hasRole(u, store.RolePlatformAdmin):
 		return s.store.AllLatestSurveys(ctx)
 	case u != nil && u.Council != "" && hasRole(u, store.RoleFacilitator):
-		national, err := s.store.LatestSurveys(ctx)
-		if err != nil {
-			return nil, err
-		}
-		own, err := s.store.CouncilSurveys(ctx, u.Council)
-		if err != nil {
-			return nil, err
-		}
-		return append(national, own...), nil
+		return s.councilSurveys(ctx, u.Council)
 	}
 	return s.store.LatestSurveys(ctx)
 }
