@@ -98,9 +98,6 @@ func Create(ctx context.Context, s *store.Store, logger *slog.Logger, now time.T
 	if err := createAccounts(ctx, s, hash); err != nil {
 		return nil, err
 	}
-	if err := reviewTranslation(ctx, s, reviewedSurvey, reviewedLanguage, now.AddDate(0, 0, -3)); err != nil {
-		return nil, err
-	}
 	rng := rand.New(rand.NewPCG(2027, 1))
 	var waves []string
 	for _, dc := range councils(now) {
@@ -128,6 +125,9 @@ func Create(ctx context.Context, s *store.Store, logger *slog.Logger, now time.T
 	}
 	if ext != "" {
 		waves = append(waves, ext)
+	}
+	if err := reviewTranslations(ctx, s, now.AddDate(0, 0, -3)); err != nil {
+		return nil, err
 	}
 	return waves, nil
 }

@@ -14,12 +14,20 @@ import (
 // national surveys), whose review of the Arabic survey text the demo shows.
 const Reviewer = "translator@demo.example"
 
-// reviewedSurvey and reviewedLanguage are the translation the demo marks
-// reviewed, so that /staff/languages shows a reviewed language.
-const (
-	reviewedSurvey   = "life-beyond-care"
-	reviewedLanguage = "ar"
-)
+// reviewedLanguage is the language the demo marks reviewed, in the
+// national survey and in the demo council's extension (its own texts), so
+// that /staff/languages shows a reviewed language.
+const reviewedLanguage = "ar"
+
+// reviewTranslations marks the demo's Arabic texts reviewed.
+func reviewTranslations(ctx context.Context, s *store.Store, at time.Time) error {
+	for _, id := range []string{extensionBase, ExtensionSurvey} {
+		if err := reviewTranslation(ctx, s, id, reviewedLanguage, at); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // reviewTranslation records Reviewer's review of every text of the survey's
 // newest version in lang, as an upload of the downloaded file with every
@@ -37,8 +45,17 @@ func reviewTranslation(ctx context.Context, s *store.Store, id, lang string, at 
 	if !def.HasLanguage(lang) {
 		return nil
 	}
+	part := def
+	if def.Extends != "" {
+		// An extension's national texts are the national survey's to review.
+		base, err := s.Survey(ctx, def.Extends, def.BaseVersion)
+		if err != nil {
+			return err
+		}
+		part = survey.Local(base, def)
+	}
 	err = s.UpdateTranslationReviews(ctx, id, lang, func(tr *store.TranslationReviews) (bool, error) {
-		for _, str := range def.Strings(lang) {
+		for _, str := range part.Strings(lang) {
 			if str.Target == "" {
 				continue
 			}

@@ -71,6 +71,11 @@ func (s *Server) languagesPageHandler(c *gin.Context) {
 		if !canSeeSurvey(u, d) {
 			continue
 		}
+		part, err := s.reviewedPart(ctx, d)
+		if err != nil {
+			s.pageError(c, "staff.languages", err)
+			return
+		}
 		title, _ := d.Title.In(l.Tag())
 		sc := coverageSection{Heading: l.T("LanguagesSurvey", "Survey", title, "Version", d.Version)}
 		for _, cov := range d.Coverage() {
@@ -80,7 +85,7 @@ func (s *Server) languagesPageHandler(c *gin.Context) {
 				Translated: cov.Translated, Total: cov.Texts, Missing: cov.Missing,
 			}
 			if row.Tag != "en" {
-				reviewShare(&row, d.Strings(row.Tag), reviews[d.ID][row.Tag])
+				reviewShare(&row, part.Strings(row.Tag), reviews[d.ID][row.Tag])
 				if canEditSurvey(u, d) {
 					row.ReviewURL = "/staff/surveys/" + d.ID + "/translations/" + row.Tag
 				}

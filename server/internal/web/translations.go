@@ -78,6 +78,7 @@ func (s *Server) translationPages(pages *gin.RouterGroup) {
 type translationTarget struct {
 	scope   string             // survey id or store.ScopeInterface
 	def     *survey.Definition // nil for the interface
+	texts   *survey.Definition // the part of def reviewed here (see reviewedPart)
 	version int                // the survey's version; 0 for the interface
 	lang    string
 	strings []survey.String
@@ -113,7 +114,25 @@ func (s *Server) translationTarget(c *gin.Context) (*translationTarget, error) {
 	if lang == "en" || !def.HasLanguage(lang) {
 		return nil, errNotFound
 	}
-	return &translationTarget{scope: def.ID, def: def, version: def.Version, lang: lang, strings: def.Strings(lang)}, nil
+	texts, err := s.reviewedPart(c.Request.Context(), def)
+	if err != nil {
+		return nil, err
+	}
+	return &translationTarget{scope: def.ID, def: def, texts: texts, version: def.Version, lang: lang, strings: texts.Strings(lang)}, nil
+}
+
+// reviewedPart is the part of a survey whose texts are reviewed with it:
+// all of it, or an extension's own part (its national texts are the
+// national survey's to review, and an extension cannot change them).
+func (s *Server) reviewedPart(ctx context.Context, def *survey.Definition) (*survey.Definition, error) {
+	if def.Extends == "" {
+		return def, nil
+	}
+	base, err := s.definition(ctx, def.Extends, def.BaseVersion)
+	if err != nil {
+		return nil, err
+	}
+	return survey.Local(base, def), nil
 }
 
 // translationFile builds the PO file of a target: each text with its key
@@ -322,7 +341,11 @@ func (s *Server) applyUpload(ctx context.Context, u *store.User, t *translationT
 			}
 			merged := mergeReviews(tr.Reviews, plan.reviews)
 			all[t.lang] = merged
-			next.Drafted = next.DraftedLanguages(all)
+			part, err := s.reviewedPart(ctx, next)
+			if err != nil {
+				return false, err
+			}
+			next.Drafted = part.DraftedLanguages(all)
 			v, err := s.saveSurvey(ctx, u, next)
 			if err != nil {
 				return false, err
@@ -714,6 +737,10 @@ func (s *Server) translationDrafted(ctx context.Context, def *survey.Definition,
 	if err != nil {
 		return false, err
 	}
-	strs := def.Strings(lang)
+	part, err := s.reviewedPart(ctx, def)
+	if err != nil {
+		return false, err
+	}
+	strs := part.Strings(lang)
 	return survey.ReviewCount(strs, tr.Reviews) < len(strs), nil
 }
