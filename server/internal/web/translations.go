@@ -184,7 +184,9 @@ type uploadProblem struct {
 // uploadRefused is a file with faults; nothing of it was applied.
 type uploadRefused struct{ problems []uploadProblem }
 
-func (e *uploadRefused) Error() string { return fmt.Sprintf("%d problems in the file", len(e.problems)) }
+func (e *uploadRefused) Error() string {
+	return fmt.Sprintf("%d problems in the file", len(e.problems))
+}
 
 // uploadPlan is what a file changes: new texts by key, and the reviews to
 // record.
