@@ -127,6 +127,10 @@ func NewApp(ctx context.Context, cfg Config, logger *slog.Logger) (app *App, err
 	if err != nil {
 		return nil, err
 	}
+	// Reviewed interface translations uploaded by staff replace the files'.
+	if err := a.web.LoadInterfaceTranslations(ctx); err != nil {
+		return nil, err
+	}
 	if cfg.Demo {
 		waves, err := demo.Create(ctx, a.Store, logger, time.Now(), web.HashPassword)
 		if err != nil {

@@ -41,7 +41,9 @@ type Definition struct {
 	// under the Open Government Licence).
 	Attribution Text `json:"attribution,omitempty"`
 	// Drafted lists languages whose survey text was machine-drafted and
-	// still needs review by a fluent speaker.
+	// still needs review by a fluent speaker. It is a summary: the truth is
+	// each text's review (StatusOf), which pages read; translation review
+	// rewrites this list (DraftedLanguages) whenever it saves the survey.
 	Drafted []string `json:"drafted,omitempty"`
 
 	// Council is the slug of the council that owns the survey; empty for a

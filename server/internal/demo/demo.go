@@ -37,6 +37,7 @@ var Accounts = []Account{
 	{Email: "facilitator@demo.example", Role: store.RoleFacilitator},
 	{Email: "forum@demo.example", Role: store.RoleCoProducer},
 	{Email: "platform@demo.example", Role: store.RolePlatformAdmin},
+	{Email: Reviewer, Role: store.RolePlatformAdmin},
 }
 
 // demoCouncil is one council the demo creates, with its waves.
@@ -124,6 +125,9 @@ func Create(ctx context.Context, s *store.Store, logger *slog.Logger, now time.T
 	}
 	if ext != "" {
 		waves = append(waves, ext)
+	}
+	if err := reviewTranslations(ctx, s, now.AddDate(0, 0, -3)); err != nil {
+		return nil, err
 	}
 	return waves, nil
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/BurntSushi/toml"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
@@ -16,22 +17,40 @@ import (
 )
 
 // Bundle holds every language's interface messages. It is built once at
-// start-up by New and is safe for concurrent use: nothing in it changes
-// afterwards except the cache of matchers, which has its own lock.
+// start-up by New and is safe for concurrent use. The messages in use are
+// one immutable catalog behind an atomic pointer: Apply (reviewed
+// translations uploaded by staff) builds a new catalog and swaps it in, so
+// a request keeps the catalog it started with and no call site changes.
 type Bundle struct {
-	// localizers holds one go-i18n localizer per supported language, keyed
-	// by Language.Tag. A go-i18n Localizer only reads its bundle, so one per
-	// language is shared by every request in that language.
-	localizers map[string]*i18n.Localizer
+	// base holds each language's messages as its file has them, keyed by
+	// Language.Tag; it never changes after New.
+	base map[string][]*i18n.Message
 	// ids holds the message IDs each language's file defines, keyed by
 	// Language.Tag; English's set is the reference for coverage.
 	ids map[string]map[string]bool
 	// drafted holds the languages status.toml marks as machine drafts.
 	drafted map[string]bool
 
+	cat atomic.Pointer[catalog]
+	// applyMu serialises Apply; overrides (tag → key → text) are the
+	// texts it last applied.
+	applyMu   sync.Mutex
+	overrides map[string]map[string]string
+
 	// matchers caches one matcher per allowed-language set (see Resolve).
 	mu       sync.Mutex
 	matchers map[string]*matcher
+}
+
+// catalog is one immutable generation of the messages.
+type catalog struct {
+	// localizers holds one go-i18n localizer per supported language, keyed
+	// by Language.Tag. A go-i18n Localizer only reads its bundle, so one per
+	// language is shared by every request in that language.
+	localizers map[string]*i18n.Localizer
+	// ids holds the message IDs each language has, its file's and those
+	// added by Apply.
+	ids map[string]map[string]bool
 }
 
 // messageParser renders message placeholders with missingkey=error, so a
@@ -47,30 +66,18 @@ var messageParser = &i18ntemplate.TextParser{Option: "missingkey=error"}
 // language that is not in Supported (Dari is fa-AF, not prs), or if
 // status.toml has a key it does not know.
 func New(fsys fs.FS) (*Bundle, error) {
-	ib := i18n.NewBundle(language.English)
-	ib.RegisterUnmarshalFunc("toml", toml.Unmarshal)
-	// Every supported language gets a (possibly empty) message set, so that
-	// go-i18n's own matcher finds each language exactly. Otherwise a
-	// language without a file would be matched to English without
-	// MessageNotFoundErr (no visible fallback, no count), and fa-AF to fa.
-	for _, l := range supported {
-		if err := ib.AddMessages(language.MustParse(l.Tag)); err != nil {
-			return nil, fmt.Errorf("locale.New: %s: %w", l.Tag, err)
-		}
-	}
-
 	files, err := fs.Glob(fsys, "active.*.toml")
 	if err != nil {
 		return nil, fmt.Errorf("locale.New: %w", err)
 	}
 	b := &Bundle{
-		localizers: make(map[string]*i18n.Localizer, len(supported)),
-		ids:        make(map[string]map[string]bool, len(supported)),
-		drafted:    make(map[string]bool, len(supported)),
-		matchers:   make(map[string]*matcher),
+		base:     make(map[string][]*i18n.Message, len(supported)),
+		ids:      make(map[string]map[string]bool, len(supported)),
+		drafted:  make(map[string]bool, len(supported)),
+		matchers: make(map[string]*matcher),
 	}
 	for _, name := range files {
-		if err := b.load(ib, fsys, name); err != nil {
+		if err := b.load(fsys, name); err != nil {
 			return nil, fmt.Errorf("locale.New: %w", err)
 		}
 	}
@@ -80,14 +87,52 @@ func New(fsys fs.FS) (*Bundle, error) {
 	if err := b.readStatus(fsys); err != nil {
 		return nil, fmt.Errorf("locale.New: %w", err)
 	}
-	for _, l := range supported {
-		b.localizers[l.Tag] = i18n.NewLocalizer(ib, l.Tag)
+	cat, err := b.build(nil)
+	if err != nil {
+		return nil, fmt.Errorf("locale.New: %w", err)
 	}
+	b.cat.Store(cat)
 	return b, nil
 }
 
-// load parses one message file into ib and records its message IDs.
-func (b *Bundle) load(ib *i18n.Bundle, fsys fs.FS, name string) error {
+// build makes a catalog of the files' messages with overrides (tag → key
+// → text, see Strings for the keys) put over them.
+func (b *Bundle) build(overrides map[string]map[string]string) (*catalog, error) {
+	ib := i18n.NewBundle(language.English)
+	// Every supported language gets a (possibly empty) message set, so that
+	// go-i18n's own matcher finds each language exactly. Otherwise a
+	// language without a file would be matched to English without
+	// MessageNotFoundErr (no visible fallback, no count), and fa-AF to fa.
+	for _, l := range supported {
+		if err := ib.AddMessages(language.MustParse(l.Tag)); err != nil {
+			return nil, fmt.Errorf("%s: %w", l.Tag, err)
+		}
+	}
+	c := &catalog{localizers: make(map[string]*i18n.Localizer, len(supported)), ids: make(map[string]map[string]bool, len(supported))}
+	for _, l := range supported {
+		msgs, err := b.messagesWith(l.Tag, overrides[l.Tag])
+		if err != nil {
+			return nil, err
+		}
+		ids := make(map[string]bool, len(msgs))
+		for _, m := range msgs {
+			ids[m.ID] = true
+		}
+		if len(msgs) > 0 {
+			if err := ib.AddMessages(language.MustParse(l.Tag), msgs...); err != nil {
+				return nil, fmt.Errorf("%s: %w", l.Tag, err)
+			}
+		}
+		c.ids[l.Tag] = ids
+	}
+	for _, l := range supported {
+		c.localizers[l.Tag] = i18n.NewLocalizer(ib, l.Tag)
+	}
+	return c, nil
+}
+
+// load parses one message file and records its messages and IDs.
+func (b *Bundle) load(fsys fs.FS, name string) error {
 	tag := strings.TrimSuffix(strings.TrimPrefix(path.Base(name), "active."), ".toml")
 	l, ok := Lookup(tag)
 	if !ok || l.Tag != tag {
@@ -108,9 +153,12 @@ func (b *Bundle) load(ib *i18n.Bundle, fsys fs.FS, name string) error {
 		}
 		ids[m.ID] = true
 	}
-	if err := ib.AddMessages(language.MustParse(l.Tag), msgs...); err != nil {
+	// go-i18n refuses a file whose message lacks "other"; check now, not
+	// at the first Apply.
+	if err := i18n.NewBundle(language.English).AddMessages(language.MustParse(l.Tag), msgs...); err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
+	b.base[l.Tag] = msgs
 	b.ids[l.Tag] = ids
 	return nil
 }
@@ -170,11 +218,12 @@ type Coverage struct {
 // Coverage reports every supported language in the order of Supported.
 // A language without a file has Translated 0 and every ID in Missing.
 func (b *Bundle) Coverage() []Coverage {
-	en := b.ids["en"]
+	cat := b.cat.Load()
+	en := cat.ids["en"]
 	out := make([]Coverage, 0, len(supported))
 	for _, l := range supported {
 		c := Coverage{Language: l, Total: len(en), Drafted: b.drafted[l.Tag], Missing: []string{}}
-		have := b.ids[l.Tag]
+		have := cat.ids[l.Tag]
 		for id := range en {
 			if have[id] {
 				c.Translated++

@@ -34,15 +34,17 @@ type Localizer struct {
 // not) keeps its tag and direction but gets English messages, each counted
 // as a fallback. An empty or malformed tag is English.
 func (b *Bundle) Localizer(tag string) *Localizer {
+	// One catalog for the whole request, even if Apply swaps in another.
+	localizers := b.cat.Load().localizers
 	if l, ok := Lookup(tag); ok {
-		return &Localizer{tag: l.Tag, dir: Dir(l.Tag), loc: b.localizers[l.Tag]}
+		return &Localizer{tag: l.Tag, dir: Dir(l.Tag), loc: localizers[l.Tag]}
 	}
 	t, err := language.Parse(tag)
 	if err != nil || t == language.Und {
-		return &Localizer{tag: "en", dir: "ltr", loc: b.localizers["en"]}
+		return &Localizer{tag: "en", dir: "ltr", loc: localizers["en"]}
 	}
 	c := t.String()
-	return &Localizer{tag: c, dir: Dir(c), loc: b.localizers["en"], english: true}
+	return &Localizer{tag: c, dir: Dir(c), loc: localizers["en"], english: true}
 }
 
 // Tag returns the BCP 47 tag of the request's language, for the lang

@@ -47,6 +47,7 @@ const (
 	colActions        = "actions"
 	colActionEvents   = "action_events"
 	colAudit          = "audit"
+	colTranslations   = "translations"
 )
 
 // Store is the concrete store over one database.
@@ -58,6 +59,9 @@ type Store struct {
 	// actionLocks serialise, in this process, the writes to each action
 	// plan item's document (see actions.go).
 	actionLocks sync.Map
+	// translationLocks serialise, in this process, the writes to each
+	// scope and language's reviews (see translations.go).
+	translationLocks sync.Map
 	// surveyLocks serialise, in this process, the writes that decide a
 	// survey's versions (see surveys.go).
 	surveyLocks sync.Map

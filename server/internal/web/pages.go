@@ -19,7 +19,7 @@ const localizerKey = "yousaid.localizer"
 var pageNames = []string{"error", "home", "signin", "councils", "council", "codes", "texts", "results", "languages", "survey", "thanks",
 	"session-vote", "session-thanks", "sessions", "session-present", "actions", "action", "audit", "public-council",
 	"survey-list", "survey-editor", "survey-question", "survey-translate", "survey-delete", "survey-diff",
-	"retention"}
+	"retention", "translation"}
 
 // pageRoutes registers the HTML pages.
 func (s *Server) pageRoutes(r *gin.Engine) {
@@ -47,6 +47,7 @@ func (s *Server) pageRoutes(r *gin.Engine) {
 	staff.GET("/waves/:wave/texts", s.textsPageHandler)
 	staff.GET("/waves/:wave", s.resultsPageHandler)
 	staff.GET("/languages", s.languagesPageHandler)
+	s.translationPages(staff)
 	staff.POST("/texts/:id", s.crossOrigin, s.textsDecideForm)
 	staff.GET("/councils/:council/sessions", s.sessionsList)
 	staff.POST("/councils/:council/sessions", s.crossOrigin, s.sessionsCreate)

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"net/http"
-	"slices"
 
 	"github.com/gin-gonic/gin"
 
@@ -128,10 +127,15 @@ func (s *Server) resultsPageHandler(c *gin.Context) {
 	}
 	l := s.localizer(c)
 	lang := l.Tag()
+	drafted, err := s.translationDrafted(ctx, def, lang)
+	if err != nil {
+		s.pageError(c, "staff.results", err)
+		return
+	}
 	p := resultsPage{
 		Base: s.staffBase(c, "ResultsTitle", "Wave", w.Name), Wave: s.viewWave(w),
 		Responses: int(r.Responses), MinCell: r.MinCell, By: by,
-		Drafted: slices.Contains(def.Drafted, lang),
+		Drafted: drafted,
 	}
 	for i, ind := range r.Indicators {
 		d := def.Indicators[i]

@@ -60,6 +60,7 @@ func (s *Server) routes() (*gin.Engine, error) {
 	staff.POST("/actions/:id/verdicts", s.postVerdict)
 	s.retentionRoutes(staff)
 	s.surveyAuthoringRoutes(api, staff)
+	s.translationRoutes(staff)
 
 	s.pageRoutes(r)
 

@@ -274,6 +274,8 @@ func (f *secFixture) path(route string) string {
 			parts[i] = f.wave.ID
 		case p == ":survey":
 			parts[i] = "test-survey"
+		case p == ":lang":
+			parts[i] = "ar"
 		case p == "*file":
 			parts[i] = "site.css"
 		case p == ":join_code" || p == ":code":
