@@ -183,7 +183,7 @@ type surveyTranslatePage struct {
 	Target         string // the language's tag
 	TargetName     string
 	TargetDir      string
-	Items          []translationRow
+	Items          []editorTextRow
 	Languages      []page.LanguageLink
 	CanEdit        bool
 	BaseReadOnly   bool // an extension: the national texts are not here
@@ -192,7 +192,7 @@ type surveyTranslatePage struct {
 	TranslateCount int
 }
 
-type translationRow struct {
+type editorTextRow struct {
 	Key, Control, Label string
 	English             string
 	Text                string
@@ -262,7 +262,7 @@ func (s *Server) translateView(c *gin.Context, st *editorState, def *survey.Defi
 	}
 	p.Languages = translateLinks(def.ID, lang, others)
 	for _, it := range translationKeys(def, st.editable) {
-		row := translationRow{Key: it.Key, Control: translationControl(it.Key), Label: translationLabel(l, def, it.Key),
+		row := editorTextRow{Key: it.Key, Control: translationControl(it.Key), Label: translationLabel(l, def, it.Key),
 			English: (*it.Text)["en"], Text: (*it.Text)[lang], Long: it.Long}
 		row.Missing = row.Text == ""
 		if row.Missing {
