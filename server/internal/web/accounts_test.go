@@ -44,9 +44,10 @@ func init() {
 			return map[string]any{"role": "co_producer", "active": false}
 		}},
 		// Each acts on the caller's own account: another council's admin
-		// changes their own password.
+		// changes their own password, which the page route (walked first:
+		// "POST /staff/account/password" sorts before it) changed already.
 		"PUT /api/v1/auth/password": {access: tokenPlatform, cross: http.StatusNoContent, body: func(*secFixture) any {
-			return map[string]any{"current_password": "correct horse battery", "new_password": "a brand new long password"}
+			return map[string]any{"current_password": "a brand new long password", "new_password": "yet another long password"}
 		}},
 		"GET /api/v1/settings": {access: tokenPlatform, cross: http.StatusForbidden},
 		"PUT /api/v1/settings": {access: tokenPlatform, cross: http.StatusForbidden, body: func(*secFixture) any {
