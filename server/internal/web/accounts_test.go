@@ -69,9 +69,9 @@ func init() {
 		"POST /staff/account/password": {access: sessionPlatform, cross: http.StatusSeeOther, body: func(*secFixture) any {
 			return url.Values{"current_password": {"correct horse battery"}, "new_password": {"a brand new long password"}, "new_password_confirm": {"a brand new long password"}}
 		}},
-		"GET /staff/settings":  {access: sessionPlatform, cross: http.StatusForbidden},
-		"POST /staff/settings": {access: sessionPlatform, cross: http.StatusForbidden, body: func(*secFixture) any { return url.Values{"require_totp": {"on"}} }},
-		"GET /staff/account/totp": {access: sessionPlatform, cross: http.StatusOK},
+		"GET /staff/settings":      {access: sessionPlatform, cross: http.StatusForbidden},
+		"POST /staff/settings":     {access: sessionPlatform, cross: http.StatusForbidden, body: func(*secFixture) any { return url.Values{"require_totp": {"on"}} }},
+		"GET /staff/account/totp":  {access: sessionPlatform, cross: http.StatusOK},
 		"POST /staff/account/totp": {access: sessionPlatform, cross: http.StatusSeeOther},
 		// York's admin started setting up (the route above runs first) and
 		// sends a wrong code.
