@@ -57,13 +57,13 @@ var (
 	errInvitationOld  = &apiError{Status: http.StatusGone, Code: "invitation_expired", MessageID: "InvitationExpired"}
 )
 
-// accountLocks serialise, in this process, the changes to one council's
-// accounts, so that two admins demoting each other at once cannot leave
-// the council without an active council_admin.
-var accountLocks sync.Map // council slug → *sync.Mutex
-
-func lockCouncilAccounts(council string) func() {
-	m, _ := accountLocks.LoadOrStore(council, &sync.Mutex{})
+// lockCouncilAccounts serialises, in this process, the changes to one
+// council's accounts, so that two admins demoting each other at once
+// cannot leave the council without an active council_admin. (Across
+// several processes the check can still race: rare, and a platform admin
+// can mend it.)
+func (s *Server) lockCouncilAccounts(council string) func() {
+	m, _ := s.accountLocks.LoadOrStore(council, &sync.Mutex{})
 	mu := m.(*sync.Mutex)
 	mu.Lock()
 	return mu.Unlock
@@ -143,7 +143,7 @@ func (s *Server) changeRole(c *gin.Context, council, id, role string) (*store.Us
 		return nil, invalid("invalid_role", "ErrorRole", "role", nil)
 	}
 	ctx := c.Request.Context()
-	defer lockCouncilAccounts(council)()
+	defer s.lockCouncilAccounts(council)()
 	u, err := s.councilUser(ctx, council, id)
 	if err != nil || u.Role == role {
 		return u, err
@@ -178,7 +178,7 @@ func (s *Server) keepsAnAdmin(ctx context.Context, council, field string) error 
 // sign-in of theirs at once, or makes them active again.
 func (s *Server) setActive(c *gin.Context, council, id string, active bool) (*store.User, error) {
 	ctx := c.Request.Context()
-	defer lockCouncilAccounts(council)()
+	defer s.lockCouncilAccounts(council)()
 	u, err := s.councilUser(ctx, council, id)
 	if err != nil || u.Active() == active {
 		return u, err

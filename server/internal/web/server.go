@@ -69,6 +69,8 @@ type Server struct {
 
 	definitions sync.Map // "<id>@<version>" → *survey.Definition; versions never change
 	waves       waveCache
+	// accountLocks serialise one council's account changes (accounts.go).
+	accountLocks sync.Map
 
 	engine *gin.Engine
 }
