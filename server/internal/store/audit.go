@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
@@ -39,10 +40,16 @@ type AuditEntry struct {
 const SystemActor = "system"
 
 // AppendAudit writes one entry, giving it an id and the current time.
+// The id is a version 7 UUID, increasing within the process, so entries
+// made in the same instant still list in the order they were made.
 func (s *Store) AppendAudit(ctx context.Context, e *AuditEntry) error {
-	e.ID = uuid.NewString()
+	id, err := uuid.NewV7()
+	if err != nil {
+		return fmt.Errorf("store.AppendAudit: %w", err)
+	}
+	e.ID = id.String()
 	e.At = s.now().UTC()
-	_, err := s.db.Collection(colAudit).InsertOne(ctx, e)
+	_, err = s.db.Collection(colAudit).InsertOne(ctx, e)
 	return mapErr("store.AppendAudit", err)
 }
 

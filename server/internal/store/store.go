@@ -48,6 +48,13 @@ const (
 	colActionEvents   = "action_events"
 	colAudit          = "audit"
 	colTranslations   = "translations"
+
+	colInvitations        = "invitations"
+	colSpentInvitations   = "spent_invitations"
+	colRecoveryCodes      = "recovery_codes"
+	colSpentRecoveryCodes = "spent_recovery_codes"
+	colUsedTOTP           = "used_totp"
+	colSettings           = "settings"
 )
 
 // Store is the concrete store over one database.
@@ -179,6 +186,13 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 			{Keys: bson.D{{Key: "council", Value: 1}, {Key: "at", Value: -1}}},
 		},
 		colAudit: {{Keys: bson.D{{Key: "council", Value: 1}, {Key: "at", Value: -1}}}},
+		colInvitations: {
+			{Keys: bson.D{{Key: "council", Value: 1}, {Key: "created_at", Value: -1}}},
+			{Keys: bson.D{{Key: "id", Value: 1}}, Options: options.Index().SetUnique(true)},
+		},
+		colRecoveryCodes:      {{Keys: bson.D{{Key: "user", Value: 1}}}},
+		colSpentRecoveryCodes: {{Keys: bson.D{{Key: "user", Value: 1}}}},
+		colUsedTOTP:           {{Keys: bson.D{{Key: "user", Value: 1}, {Key: "step", Value: 1}}}},
 	}
 	for name, models := range indexes {
 		// One at a time, and only those missing: FerretDB v1.24 panics when

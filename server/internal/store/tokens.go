@@ -17,6 +17,10 @@ import (
 const (
 	TokenAPI     = "api"
 	TokenSession = "session"
+	// TokenChallenge is the short-lived proof that a password was right,
+	// carried to the second sign-in step (the TOTP code); it opens
+	// nothing else.
+	TokenChallenge = "totp_challenge"
 )
 
 // tokenDoc is stored under the hash of the token: a copy of the database
@@ -52,7 +56,9 @@ func (s *Store) CreateToken(ctx context.Context, user, kind string, ttl time.Dur
 }
 
 // TokenUser returns the user a live token of kind belongs to; ErrNotFound
-// for an unknown, expired or revoked token.
+// for an unknown, expired or revoked token, and for a deactivated user's
+// token (should one survive DeleteUserTokens), so that every
+// authenticated request refuses a deactivated user.
 func (s *Store) TokenUser(ctx context.Context, token, kind string) (*User, error) {
 	var doc tokenDoc
 	err := s.db.Collection(colTokens).FindOne(ctx, bson.M{"_id": hashToken(token)}).Decode(&doc)
@@ -62,7 +68,30 @@ func (s *Store) TokenUser(ctx context.Context, token, kind string) (*User, error
 	if doc.Kind != kind || !s.now().Before(doc.ExpiresAt) {
 		return nil, fmt.Errorf("store.TokenUser: %w", ErrNotFound)
 	}
-	return s.User(ctx, doc.User)
+	u, err := s.User(ctx, doc.User)
+	if err != nil {
+		return nil, err
+	}
+	if !u.Active() {
+		return nil, fmt.Errorf("store.TokenUser: deactivated: %w", ErrNotFound)
+	}
+	return u, nil
+}
+
+// DeleteUserTokens ends every token of a user (API tokens, sign-in
+// sessions, second-step challenges) except the one given in the clear
+// (the caller's own, on a password change; "" for none). It returns how
+// many it ended.
+func (s *Store) DeleteUserTokens(ctx context.Context, user, except string) (int64, error) {
+	filter := bson.M{"user": user}
+	if except != "" {
+		filter["_id"] = bson.M{"$ne": hashToken(except)}
+	}
+	res, err := s.db.Collection(colTokens).DeleteMany(ctx, filter)
+	if err != nil {
+		return 0, mapErr("store.DeleteUserTokens", err)
+	}
+	return res.DeletedCount, nil
 }
 
 // RevokeToken deletes a token; revoking an unknown token is not an error.

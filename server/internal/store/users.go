@@ -28,7 +28,22 @@ type User struct {
 	Role         string    `bson:"role" json:"role"`
 	Council      string    `bson:"council,omitempty" json:"council,omitempty"` // empty for platform_admin
 	CreatedAt    time.Time `bson:"created_at" json:"created_at"`
+	// DeactivatedAt is set when a council admin ended the account: it can
+	// no longer sign in, and no token of it is accepted.
+	DeactivatedAt *time.Time `bson:"deactivated_at,omitempty" json:"deactivated_at,omitempty"`
+	// TOTPSecret is the base32 shared secret of the user's authenticator
+	// app (RFC 6238) once confirmed; empty without two-step sign-in. It is
+	// never written to JSON.
+	TOTPSecret string `bson:"totp_secret,omitempty" json:"-"`
+	// TOTPPending is a secret being set up, not yet confirmed by a code.
+	TOTPPending string `bson:"totp_pending,omitempty" json:"-"`
 }
+
+// Active reports whether the account may sign in.
+func (u *User) Active() bool { return u.DeactivatedAt == nil }
+
+// HasTOTP reports whether the user signs in with a second step.
+func (u *User) HasTOTP() bool { return u.TOTPSecret != "" }
 
 // NormaliseEmail is the form in which emails are stored and looked up.
 func NormaliseEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
@@ -75,4 +90,67 @@ func (s *Store) CouncilUsers(ctx context.Context, council string) ([]User, error
 		return nil, mapErr("store.CouncilUsers", err)
 	}
 	return out, nil
+}
+
+// setUser applies update to one user; ErrNotFound when there is none.
+func (s *Store) setUser(ctx context.Context, op, id string, update bson.M) error {
+	res, err := s.db.Collection(colUsers).UpdateOne(ctx, bson.M{"_id": id}, update)
+	if err != nil {
+		return mapErr(op, err)
+	}
+	if res.MatchedCount == 0 {
+		return mapErr(op, ErrNotFound)
+	}
+	return nil
+}
+
+// SetUserRole changes a user's role. The caller checks the role is one a
+// council may give and that the council keeps an active council_admin.
+func (s *Store) SetUserRole(ctx context.Context, id, role string) error {
+	return s.setUser(ctx, "store.SetUserRole", id, bson.M{"$set": bson.M{"role": role}})
+}
+
+// SetUserActive deactivates a user (now) or makes them active again.
+// Deactivating does not end their tokens: DeleteUserTokens does, and
+// TokenUser refuses a deactivated user's tokens anyway.
+func (s *Store) SetUserActive(ctx context.Context, id string, active bool) error {
+	update := bson.M{"$unset": bson.M{"deactivated_at": ""}}
+	if !active {
+		update = bson.M{"$set": bson.M{"deactivated_at": s.now().UTC()}}
+	}
+	return s.setUser(ctx, "store.SetUserActive", id, update)
+}
+
+// SetPasswordHash replaces a user's password hash.
+func (s *Store) SetPasswordHash(ctx context.Context, id, hash string) error {
+	return s.setUser(ctx, "store.SetPasswordHash", id, bson.M{"$set": bson.M{"password_hash": hash}})
+}
+
+// SetTOTPPending keeps a secret being set up until its first code
+// confirms it.
+func (s *Store) SetTOTPPending(ctx context.Context, id, secret string) error {
+	return s.setUser(ctx, "store.SetTOTPPending", id, bson.M{"$set": bson.M{"totp_pending": secret}})
+}
+
+// EnableTOTP makes secret the user's confirmed TOTP secret.
+func (s *Store) EnableTOTP(ctx context.Context, id, secret string) error {
+	return s.setUser(ctx, "store.EnableTOTP", id, bson.M{
+		"$set":   bson.M{"totp_secret": secret},
+		"$unset": bson.M{"totp_pending": ""},
+	})
+}
+
+// DisableTOTP removes the user's TOTP secret and any being set up; their
+// recovery codes are deleted with DeleteRecoveryCodes.
+func (s *Store) DisableTOTP(ctx context.Context, id string) error {
+	return s.setUser(ctx, "store.DisableTOTP", id, bson.M{"$unset": bson.M{"totp_secret": "", "totp_pending": ""}})
+}
+
+// ActiveCouncilAdmins counts a council's active council_admins (a council
+// has a handful).
+func (s *Store) ActiveCouncilAdmins(ctx context.Context, council string) (int64, error) {
+	n, err := s.db.Collection(colUsers).CountDocuments(ctx, bson.M{
+		"council": council, "role": RoleCouncilAdmin, "deactivated_at": bson.M{"$exists": false},
+	})
+	return n, mapErr("store.ActiveCouncilAdmins", err)
 }

@@ -524,6 +524,9 @@ type auditPage struct {
 	page.Base
 	Council *store.Council
 	Audit   []auditRow
+	// General are the council's other changes (accounts and the like),
+	// from the general audit log (accounts.go).
+	General []generalAuditRow
 }
 
 // councilAudit is GET /staff/councils/{council}/audit (facilitator): every
@@ -539,8 +542,13 @@ func (s *Server) councilAudit(c *gin.Context) {
 		s.pageError(c, "staff.audit", err)
 		return
 	}
+	general, err := s.store.AuditLog(c.Request.Context(), council.Slug, maxAuditListed)
+	if err != nil {
+		s.pageError(c, "staff.audit", err)
+		return
+	}
 	l := s.localizer(c)
-	p := auditPage{Base: s.staffBase(c, "AuditTitle"), Council: council}
+	p := auditPage{Base: s.staffBase(c, "AuditTitle"), Council: council, General: viewGeneralAudit(l, general)}
 	for i := range events {
 		p.Audit = append(p.Audit, viewAuditRow(l, &events[i]))
 	}

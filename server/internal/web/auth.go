@@ -45,7 +45,8 @@ func (s *Server) checkCredentials(c *gin.Context, email, password string) (*stor
 	if err != nil {
 		return nil, err
 	}
-	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), prehash(password)) != nil {
+	// A deactivated account answers exactly as a wrong password does.
+	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), prehash(password)) != nil || !u.Active() {
 		return nil, errBadCredentials
 	}
 	return u, nil
@@ -54,6 +55,9 @@ func (s *Server) checkCredentials(c *gin.Context, email, password string) (*stor
 type credentials struct {
 	Email    string `json:"email"`
 	Password string `json:"password"`
+	// TOTP is the code from the user's authenticator app (or one of their
+	// recovery codes), needed when they have two-step sign-in.
+	TOTP string `json:"totp"`
 }
 
 // createToken is POST /api/v1/auth/tokens.
@@ -69,11 +73,22 @@ func (s *Server) createToken(c *gin.Context) {
 		return
 	}
 	u, err := s.checkCredentials(c, in.Email, in.Password)
+	if err == nil && u.HasTOTP() {
+		// A wrong or missing code counts as a failed sign-in.
+		err = s.checkSecondFactor(c.Request.Context(), u, in.TOTP)
+	}
 	if err != nil {
 		s.fail(c, "auth.createToken", err)
 		return
 	}
 	attempt.succeeded()
+	if need, err := s.totpSetupRequired(c.Request.Context(), u); err != nil || need {
+		if err == nil {
+			err = errTOTPSetupRequired
+		}
+		s.fail(c, "auth.createToken", err)
+		return
+	}
 	token, expires, err := s.store.CreateToken(c.Request.Context(), u.ID, store.TokenAPI, s.tokenTTL)
 	if err != nil {
 		s.fail(c, "auth.createToken", err)
@@ -116,6 +131,13 @@ func (s *Server) requireToken(c *gin.Context) {
 		return
 	}
 	if err != nil {
+		s.fail(c, "auth", err)
+		return
+	}
+	if need, err := s.totpSetupRequired(c.Request.Context(), u); err != nil || need {
+		if err == nil {
+			err = errTOTPSetupRequired
+		}
 		s.fail(c, "auth", err)
 		return
 	}

@@ -287,6 +287,8 @@ var clientLimitedRoutes = map[string]bool{
 	"POST /w/:wave":                      true,
 	"POST /api/v1/sessions/:id/votes":    true,
 	"POST /j/:code":                      true,
+	// Invitation tokens are 256 random bits: this only stops a flood.
+	"POST /invite/:token": true,
 }
 
 // limitClients applies the per-client limit to the anonymous writes: 429

@@ -19,7 +19,8 @@ const localizerKey = "yousaid.localizer"
 var pageNames = []string{"error", "home", "signin", "councils", "council", "codes", "texts", "results", "languages", "survey", "thanks",
 	"session-vote", "session-thanks", "sessions", "session-present", "actions", "action", "audit", "public-council",
 	"survey-list", "survey-editor", "survey-question", "survey-translate", "survey-delete", "survey-diff",
-	"retention", "translation"}
+	"retention", "translation",
+	"users", "invite", "account", "settings", "totp", "recovery-codes", "signin-code"}
 
 // pageRoutes registers the HTML pages.
 func (s *Server) pageRoutes(r *gin.Engine) {
@@ -65,6 +66,7 @@ func (s *Server) pageRoutes(r *gin.Engine) {
 	staff.POST("/actions/:id/verdicts", s.crossOrigin, s.actionVerdictForm)
 	s.surveyEditorRoutes(staff)
 	s.retentionPageRoutes(staff)
+	s.accountPageRoutes(r, staff)
 }
 
 // resolveLanguage gives the request its localizer: ?lang, then a form's

@@ -59,6 +59,7 @@ func (s *Server) routes() (*gin.Engine, error) {
 	staff.POST("/actions/:id/updates", s.postActionUpdate)
 	staff.POST("/actions/:id/verdicts", s.postVerdict)
 	s.retentionRoutes(staff)
+	s.accountRoutes(staff)
 	s.surveyAuthoringRoutes(api, staff)
 	s.translationRoutes(staff)
 

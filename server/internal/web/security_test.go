@@ -152,6 +152,10 @@ var routeRules = map[string]routeRule{
 	"POST /staff/sessions/:id/close":   {access: sessionCouncil},
 }
 
+// pathFixtures fill route parameters of features that keep their rules
+// in their own test files (added from init there).
+var pathFixtures = map[string]func(f *secFixture) string{}
+
 func sessionBody() map[string]any {
 	return map[string]any{"title": "Forum night", "options": []map[string]any{
 		{"value": "housing", "label": map[string]string{"en": "Housing"}},
@@ -294,6 +298,8 @@ func (f *secFixture) path(route string) string {
 			default:
 				f.h.t.Fatalf("%s: no fixture for :id after %q", route, parts[i-1])
 			}
+		case pathFixtures[p] != nil:
+			parts[i] = pathFixtures[p](f)
 		case strings.HasPrefix(p, ":") || strings.HasPrefix(p, "*"):
 			f.h.t.Fatalf("%s: no fixture for %s: add one to secFixture.path", route, p)
 		}

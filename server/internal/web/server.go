@@ -78,6 +78,8 @@ type Server struct {
 	// uses may still be replaced in place, so it is never cached.
 	definitions sync.Map
 	waves       waveCache
+	// accountLocks serialise one council's account changes (accounts.go).
+	accountLocks sync.Map
 
 	engine *gin.Engine
 }

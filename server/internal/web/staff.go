@@ -48,6 +48,18 @@ func (s *Server) requireSession(c *gin.Context) {
 		u, err := s.store.TokenUser(c.Request.Context(), cookie, store.TokenSession)
 		if err == nil {
 			c.Set(userKey, u)
+			// A council_admin the platform requires two-step sign-in of
+			// sets it up before anything else.
+			need, err := s.totpSetupRequired(c.Request.Context(), u)
+			if err != nil {
+				s.pageError(c, "session", err)
+				return
+			}
+			if need && !totpSetupPaths[c.FullPath()] {
+				c.Redirect(http.StatusSeeOther, "/staff/account/totp")
+				c.Abort()
+				return
+			}
 			c.Next()
 			return
 		}
@@ -77,7 +89,7 @@ func (s *Server) staffBase(c *gin.Context, titleID string, data ...any) page.Bas
 	}
 	switch {
 	case u.Council == "":
-		b.Nav = []page.NavLink{link("CouncilsTitle", "/staff")}
+		b.Nav = []page.NavLink{link("CouncilsTitle", "/staff"), link("NavSettings", "/staff/settings")}
 	case u.Role == store.RoleCoProducer:
 		b.Nav = []page.NavLink{link("NavActions", home+"/actions")}
 	default:
@@ -87,11 +99,14 @@ func (s *Server) staffBase(c *gin.Context, titleID string, data ...any) page.Bas
 			link("NavActions", home+"/actions"),
 			link("NavAudit", home+"/audit"),
 		}
+		if u.Role == store.RoleCouncilAdmin {
+			b.Nav = append(b.Nav, link("NavUsers", home+"/users"))
+		}
 	}
 	if u.Role != store.RoleCoProducer {
 		b.Nav = append(b.Nav, link("SurveysTitle", "/staff/surveys"))
 	}
-	b.Nav = append(b.Nav, link("NavLanguages", "/staff/languages"))
+	b.Nav = append(b.Nav, link("NavLanguages", "/staff/languages"), link("NavAccount", "/staff/account"))
 	return b
 }
 
@@ -132,6 +147,10 @@ func (s *Server) signinForm(c *gin.Context) {
 }
 
 func (s *Server) signin(c *gin.Context) {
+	if c.PostForm("challenge") != "" {
+		s.signinCode(c) // the second step: accounts_totp.go
+		return
+	}
 	email, password := c.PostForm("email"), c.PostForm("password")
 	next := safeNext(c.PostForm("next"))
 	attempt := s.startSignIn(c, email)
@@ -155,6 +174,10 @@ func (s *Server) signin(c *gin.Context) {
 		return
 	}
 	attempt.succeeded()
+	if u.HasTOTP() {
+		s.startSecondStep(c, u, next)
+		return
+	}
 	token, _, err := s.store.CreateToken(c.Request.Context(), u.ID, store.TokenSession, s.tokenTTL)
 	if err != nil {
 		s.pageError(c, "signin", err)
