@@ -83,7 +83,15 @@ func (s *Store) CountCodes(ctx context.Context, wave string) (total, spent int64
 // spend records nothing about the response it admits.
 func (s *Store) SpendCode(ctx context.Context, wave, code string) (release func(context.Context) error, err error) {
 	h := hashCode(wave, code)
-	err = s.db.Collection(colCodes).FindOne(ctx, bson.M{"_id": h, "wave": wave}).Err()
+	// By _id alone: the embedded store filters nothing else in SQL, and
+	// the hash already binds the code to its wave.
+	var doc struct {
+		Wave string `bson:"wave"`
+	}
+	err = s.db.Collection(colCodes).FindOne(ctx, bson.M{"_id": h}).Decode(&doc)
+	if err == nil && doc.Wave != wave {
+		err = mongo.ErrNoDocuments
+	}
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return nil, fmt.Errorf("store.SpendCode: %w", ErrCodeInvalid)
 	}
