@@ -10,6 +10,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 // codeAlphabet is readable aloud: no 0/O, no 1/I.
@@ -53,16 +54,31 @@ func (s *Store) CreateCodes(ctx context.Context, wave string, count int) ([]stri
 	}
 	codes := make([]string, 0, count)
 	for len(codes) < count {
-		code := randomString(codeAlphabet, 8)
-		code = code[:4] + "-" + code[4:]
-		_, err := s.db.Collection(colCodes).InsertOne(ctx, bson.M{"_id": hashCode(wave, code), "wave": wave})
-		if mongo.IsDuplicateKeyError(err) {
-			continue // one in 2^40: draw again
+		// One round trip for the batch; a code drawn twice (one in 2^40)
+		// fails on the unique _id and is drawn again.
+		drawn := make([]string, count-len(codes))
+		docs := make([]any, len(drawn))
+		for i := range drawn {
+			code := randomString(codeAlphabet, 8)
+			drawn[i] = code[:4] + "-" + code[4:]
+			docs[i] = bson.M{"_id": hashCode(wave, drawn[i]), "wave": wave}
 		}
+		_, err := s.db.Collection(colCodes).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+		failed := map[int]bool{}
 		if err != nil {
-			return nil, mapErr("store.CreateCodes", err)
+			var bwe mongo.BulkWriteException
+			if !allDuplicates(err) || !asBulk(err, &bwe) {
+				return nil, mapErr("store.CreateCodes", err)
+			}
+			for _, we := range bwe.WriteErrors {
+				failed[we.Index] = true
+			}
 		}
-		codes = append(codes, code)
+		for i, code := range drawn {
+			if !failed[i] {
+				codes = append(codes, code)
+			}
+		}
 	}
 	return codes, nil
 }

@@ -66,6 +66,7 @@ func (s *Store) QueueTexts(ctx context.Context, texts []Text) error {
 			dup[we.Index] = true
 		}
 	}
+	fresh := map[string][]any{}
 	for i := range texts {
 		if dup[i] {
 			// Queued before: its list entry may be missing if that process
@@ -75,8 +76,15 @@ func (s *Store) QueueTexts(ctx context.Context, texts []Text) error {
 			}
 			continue
 		}
-		if err := s.listText(ctx, &texts[i]); err != nil {
+		fresh[texts[i].Wave] = append(fresh[texts[i].Wave], texts[i])
+	}
+	for wave, docs := range fresh {
+		if err := s.prepareWave(ctx, wave); err != nil {
 			return err
+		}
+		_, err := s.textList(wave, TextPending).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+		if err != nil && !allDuplicates(err) {
+			return mapErr("store.QueueTexts", err)
 		}
 	}
 	return nil
