@@ -191,4 +191,3 @@ func exportCell(q *survey.Question, v any, approved store.Text) string {
 	}
 	return ""
 }
-

@@ -2,8 +2,8 @@ package web
 
 import (
 	"bytes"
-	"encoding/csv"
 	"cmp"
+	"encoding/csv"
 	"fmt"
 	"slices"
 	"strconv"
