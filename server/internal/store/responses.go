@@ -50,8 +50,7 @@ func (s *Store) InsertResponse(ctx context.Context, r *Response) error {
 		return err
 	}
 	col, _ := s.responsesOf(r.Wave)
-	_, err := col.InsertOne(ctx, r)
-	return mapErr("store.InsertResponse", err)
+	return mapErr("store.InsertResponse", s.insertBatched(ctx, col, r))
 }
 
 // Response returns one response of a wave; ErrNotFound when there is none.

@@ -67,6 +67,8 @@ type Store struct {
 	indexer Indexer
 	// prepared holds the waves whose own collections exist and are indexed.
 	prepared sync.Map
+	// queues batch concurrent response inserts, by collection (batch.go).
+	queues sync.Map
 }
 
 // Indexer is the embedded store's hook: it gives the SQLite tables behind a

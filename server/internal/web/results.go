@@ -57,10 +57,12 @@ func (s *Server) groupCounts(ctx context.Context, def *survey.Definition, wave, 
 }
 
 // resultsTTL is how long computed results are reused. Tallies lag
-// acknowledgements by a flush interval (250 ms), so results still include
-// every acknowledged response within 2 seconds; meanwhile a room of staff
-// and a presenter reading one wave cost the store one read a second.
-const resultsTTL = time.Second
+// acknowledgements by the tally writer's response flush interval (1 s) and
+// the flush itself, so with half a second of reuse results still include
+// every acknowledged response within 2 seconds (API.md); meanwhile a room
+// of staff and a presenter reading one wave cost the store two reads a
+// second.
+const resultsTTL = 500 * time.Millisecond
 
 type resultsCache struct {
 	mu      sync.Mutex
