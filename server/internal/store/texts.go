@@ -100,11 +100,20 @@ func (s *Store) listText(ctx context.Context, t *Text) error {
 	return mapErr("store.listText", err)
 }
 
-// relistText lists the stored text id under its current status.
+// relistText lists the stored text id under its current status if it is
+// not listed there: two reads by _id, and a write only when it is missing
+// (a recount re-queues every text of its wave).
 func (s *Store) relistText(ctx context.Context, id string) error {
 	t, err := s.TextByID(ctx, id)
 	if err != nil {
 		return err
+	}
+	err = s.textList(t.Wave, t.Status).FindOne(ctx, bson.M{"_id": id}).Err()
+	if err == nil {
+		return nil
+	}
+	if !isNoDocuments(err) {
+		return mapErr("store.relistText", err)
 	}
 	return s.listText(ctx, t)
 }

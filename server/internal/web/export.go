@@ -10,6 +10,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -56,8 +57,19 @@ func (s *Server) exportCSV(c *gin.Context) {
 	for _, q := range questions {
 		header = append(header, q.ID)
 	}
+	// A large wave takes longer than the server's write timeout: the
+	// deadline moves on while the export makes progress, so only a stalled
+	// one is cut off.
+	rc := http.NewResponseController(c.Writer)
+	progress := func(rows int) {
+		if rows%1000 == 0 {
+			_ = rc.SetWriteDeadline(time.Now().Add(exportStall)) // not every writer has deadlines
+		}
+	}
+	progress(0)
 	row := make([]string, 0, len(header))
 	err = s.store.EachResponse(ctx, w.ID, func(r *store.Response) error {
+		progress(len(spool.offsets) + 1)
 		answers := survey.NormaliseStored(def, r.Answers)
 		row = append(row[:0], r.Week, r.Language)
 		for _, q := range questions {
@@ -82,7 +94,7 @@ func (s *Server) exportCSV(c *gin.Context) {
 		return
 	}
 	cw.Flush()
-	if err := spool.WriteShuffled(out); err != nil {
+	if err := spool.WriteShuffled(out, progress); err != nil {
 		// The status is sent: the client sees a cut-off file. Say why in
 		// the log (no row content is in err).
 		s.logger.Warn("export.csv cut short", "wave", w.ID, "err", err)
@@ -90,6 +102,10 @@ func (s *Server) exportCSV(c *gin.Context) {
 	}
 	_ = out.Flush()
 }
+
+// exportStall is how long an export may go without progress before the
+// connection is cut.
+const exportStall = 30 * time.Second
 
 // rowSpool holds CSV rows in an unlinked temporary file and their offsets
 // in memory, to hand them back in random order.
@@ -145,8 +161,9 @@ func (sp *rowSpool) Seal() error {
 	return sp.buf.Flush()
 }
 
-// WriteShuffled copies the rows to w in a random order.
-func (sp *rowSpool) WriteShuffled(w io.Writer) error {
+// WriteShuffled copies the rows to w in a random order, calling progress
+// with the number of rows written so far.
+func (sp *rowSpool) WriteShuffled(w io.Writer, progress func(int)) error {
 	n := len(sp.offsets) - 1
 	order := make([]uint32, n)
 	for i := range order {
@@ -154,7 +171,8 @@ func (sp *rowSpool) WriteShuffled(w io.Writer) error {
 	}
 	rand.Shuffle(n, func(i, j int) { order[i], order[j] = order[j], order[i] })
 	var row []byte
-	for _, i := range order {
+	for k, i := range order {
+		progress(k + 1)
 		start, end := sp.offsets[i], sp.offsets[i+1]
 		if cap(row) < int(end-start) {
 			row = make([]byte, end-start)

@@ -33,7 +33,7 @@ func TestRowSpoolGivesEveryRowBackOnceInAnotherOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	if err := sp.WriteShuffled(&out); err != nil {
+	if err := sp.WriteShuffled(&out, func(int) {}); err != nil {
 		t.Fatal(err)
 	}
 	got, err := csv.NewReader(&out).ReadAll()
