@@ -59,6 +59,10 @@ type Store struct {
 	// plan item's document (see actions.go).
 	actionLocks sync.Map
 
+	// surveyLocks serialise, in this process, the writes that decide a
+	// survey's versions (see surveys.go).
+	surveyLocks sync.Map
+
 	// perWave is set on FerretDB (the embedded store): there a wave's
 	// responses and its moderation lists live in collections of their own,
 	// because FerretDB filters nothing but _id in SQL (see waveshape.go and
@@ -161,13 +165,20 @@ var plainCollections = []string{colCouncils, colSpentCodes, colWriters, colSessi
 
 func (s *Store) ensureIndexes(ctx context.Context) error {
 	indexes := map[string][]mongo.IndexModel{
-		colSurveys: {{Keys: bson.D{{Key: "survey", Value: 1}, {Key: "version", Value: -1}}}},
+		colSurveys: {
+			{Keys: bson.D{{Key: "survey", Value: 1}, {Key: "version", Value: -1}}},
+			{Keys: bson.D{{Key: "council", Value: 1}}},
+			{Keys: bson.D{{Key: "extends", Value: 1}}},
+		},
 		colUsers: {
 			{Keys: bson.D{{Key: "email", Value: 1}}, Options: options.Index().SetUnique(true)},
 			{Keys: bson.D{{Key: "council", Value: 1}}},
 		},
-		colTokens:    {{Keys: bson.D{{Key: "user", Value: 1}}}},
-		colWaves:     {{Keys: bson.D{{Key: "council", Value: 1}, {Key: "created_at", Value: -1}}}},
+		colTokens: {{Keys: bson.D{{Key: "user", Value: 1}}}},
+		colWaves: {
+			{Keys: bson.D{{Key: "council", Value: 1}, {Key: "created_at", Value: -1}}},
+			{Keys: bson.D{{Key: "survey", Value: 1}, {Key: "version", Value: 1}}},
+		},
 		colCodes:     {{Keys: bson.D{{Key: "wave", Value: 1}}}},
 		colResponses: {{Keys: bson.D{{Key: "wave", Value: 1}}}},
 		colTallies:   {{Keys: bson.D{{Key: "wave", Value: 1}, {Key: "dim", Value: 1}}}},

@@ -74,7 +74,11 @@ func securityHeaders(c *gin.Context) {
 // limitBody caps what any handler can read.
 func limitBody(c *gin.Context) {
 	if c.Request.Body != nil {
-		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, MaxBodyBytes)
+		limit := int64(MaxBodyBytes)
+		if surveyWriteRoutes[c.Request.Method+" "+c.FullPath()] {
+			limit = MaxSurveyBodyBytes
+		}
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 	}
 	c.Next()
 }
