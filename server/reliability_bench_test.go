@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"yousaid/server/internal/store"
-	"yousaid/server/loadgen/load"
+	"yousaid/tools/loadgen/load"
 )
 
 // BenchmarkStartupWithResponses times the built server from its start to
@@ -101,17 +101,16 @@ func seedResponses(b *testing.B, dataDir string, n int) {
 	}
 	answers := load.RandomAnswers(def)
 	rnd := rand.New(rand.NewPCG(1, 2))
-	col := app.Store.Database().Collection("responses")
 	week := store.ISOWeek(time.Now())
 	for done := 0; done < n; {
-		batch := make([]any, 0, 1000)
+		batch := make([]*store.Response, 0, 1000)
 		for i := 0; i < 1000 && done+i < n; i++ {
-			batch = append(batch, store.Response{
+			batch = append(batch, &store.Response{
 				ID: store.ResponseID(w.ID, ""), Wave: w.ID, Survey: def.ID, Version: def.Version,
 				Language: "en", Answers: answers(rnd), Week: week,
 			})
 		}
-		if _, err := col.InsertMany(ctx, batch); err != nil {
+		if err := app.Store.InsertResponses(ctx, batch); err != nil {
 			b.Fatal(err)
 		}
 		done += len(batch)

@@ -23,7 +23,7 @@ import (
 	"time"
 
 	"yousaid/server/internal/store"
-	"yousaid/server/loadgen/load"
+	"yousaid/tools/loadgen/load"
 )
 
 const (

@@ -27,7 +27,7 @@ import (
 
 	"yousaid/server/internal/embedded"
 	"yousaid/server/internal/store"
-	"yousaid/server/loadgen/load"
+	"yousaid/tools/loadgen/load"
 )
 
 // loadAnswers makes valid answers to the seed survey.

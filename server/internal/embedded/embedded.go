@@ -25,6 +25,7 @@ type Store struct {
 	cancel    context.CancelFunc
 	done      chan struct{}
 	socketDir string // a short temporary folder, removed on Close, when the data folder's path was too long
+	dir       string // FerretDB's folder: one <database>.sqlite file per database
 }
 
 // Start opens (or creates) the store in dataDir and serves it on a Unix
@@ -40,7 +41,7 @@ func Start(dataDir string, logger *slog.Logger) (*Store, error) {
 		return nil, fmt.Errorf("embedded.Start: %w", err)
 	}
 
-	s := &Store{done: make(chan struct{})}
+	s := &Store{done: make(chan struct{}), dir: abs}
 	socket := filepath.Join(abs, "store.sock")
 	if len(socket) > maxSocketPath {
 		// Deep data folders (tests, some hosts) exceed the socket path limit;

@@ -10,6 +10,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 // codeAlphabet is readable aloud: no 0/O, no 1/I.
@@ -53,16 +54,31 @@ func (s *Store) CreateCodes(ctx context.Context, wave string, count int) ([]stri
 	}
 	codes := make([]string, 0, count)
 	for len(codes) < count {
-		code := randomString(codeAlphabet, 8)
-		code = code[:4] + "-" + code[4:]
-		_, err := s.db.Collection(colCodes).InsertOne(ctx, bson.M{"_id": hashCode(wave, code), "wave": wave})
-		if mongo.IsDuplicateKeyError(err) {
-			continue // one in 2^40: draw again
+		// One round trip for the batch; a code drawn twice (one in 2^40)
+		// fails on the unique _id and is drawn again.
+		drawn := make([]string, count-len(codes))
+		docs := make([]any, len(drawn))
+		for i := range drawn {
+			code := randomString(codeAlphabet, 8)
+			drawn[i] = code[:4] + "-" + code[4:]
+			docs[i] = bson.M{"_id": hashCode(wave, drawn[i]), "wave": wave}
 		}
+		_, err := s.db.Collection(colCodes).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+		failed := map[int]bool{}
 		if err != nil {
-			return nil, mapErr("store.CreateCodes", err)
+			var bwe mongo.BulkWriteException
+			if !allDuplicates(err) || !asBulk(err, &bwe) {
+				return nil, mapErr("store.CreateCodes", err)
+			}
+			for _, we := range bwe.WriteErrors {
+				failed[we.Index] = true
+			}
 		}
-		codes = append(codes, code)
+		for i, code := range drawn {
+			if !failed[i] {
+				codes = append(codes, code)
+			}
+		}
 	}
 	return codes, nil
 }
@@ -83,7 +99,15 @@ func (s *Store) CountCodes(ctx context.Context, wave string) (total, spent int64
 // spend records nothing about the response it admits.
 func (s *Store) SpendCode(ctx context.Context, wave, code string) (release func(context.Context) error, err error) {
 	h := hashCode(wave, code)
-	err = s.db.Collection(colCodes).FindOne(ctx, bson.M{"_id": h, "wave": wave}).Err()
+	// By _id alone: the embedded store filters nothing else in SQL, and
+	// the hash already binds the code to its wave.
+	var doc struct {
+		Wave string `bson:"wave"`
+	}
+	err = s.db.Collection(colCodes).FindOne(ctx, bson.M{"_id": h}).Decode(&doc)
+	if err == nil && doc.Wave != wave {
+		err = mongo.ErrNoDocuments
+	}
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return nil, fmt.Errorf("store.SpendCode: %w", ErrCodeInvalid)
 	}

@@ -46,36 +46,69 @@ func (s *Store) InsertResponse(ctx context.Context, r *Response) error {
 	if r.Week == "" {
 		r.Week = ISOWeek(s.now())
 	}
-	_, err := s.db.Collection(colResponses).InsertOne(ctx, r)
-	return mapErr("store.InsertResponse", err)
+	if err := s.prepareWave(ctx, r.Wave); err != nil {
+		return err
+	}
+	col, _ := s.responsesOf(r.Wave)
+	return mapErr("store.InsertResponse", s.insertBatched(ctx, col, r))
 }
 
-// Response returns one response; ErrNotFound when there is none.
-func (s *Store) Response(ctx context.Context, id string) (*Response, error) {
+// Response returns one response of a wave; ErrNotFound when there is none.
+func (s *Store) Response(ctx context.Context, wave, id string) (*Response, error) {
 	var r Response
-	if err := s.db.Collection(colResponses).FindOne(ctx, bson.M{"_id": id}).Decode(&r); err != nil {
+	col, _ := s.responsesOf(wave)
+	if err := col.FindOne(ctx, bson.M{"_id": id}).Decode(&r); err != nil {
 		return nil, mapErr("store.Response", err)
+	}
+	if r.Wave != wave {
+		return nil, mapErr("store.Response", ErrNotFound)
 	}
 	return &r, nil
 }
 
-// CountResponses counts a wave's stored responses. It scans on the
-// embedded store: for maintenance and tests, never a request path.
+// CountResponses counts a wave's stored responses. It reads them all on
+// the embedded store: for maintenance and tests, never a request path.
 func (s *Store) CountResponses(ctx context.Context, wave string) (int64, error) {
-	n, err := s.db.Collection(colResponses).CountDocuments(ctx, bson.M{"wave": wave})
+	col, filter := s.responsesOf(wave)
+	n, err := col.CountDocuments(ctx, filter)
 	return n, mapErr("store.CountResponses", err)
 }
 
-// InsertResponses stores many responses in one round trip, for imports,
-// demo data and benchmarks; ErrConflict if any id is taken.
+// InsertResponses stores many responses in one round trip per wave, for
+// imports, demo data and benchmarks; ErrConflict if any id is taken.
 func (s *Store) InsertResponses(ctx context.Context, rs []*Response) error {
-	docs := make([]any, len(rs))
-	for i, r := range rs {
+	byWave := map[string][]any{}
+	var order []string
+	for _, r := range rs {
 		if r.Week == "" {
 			r.Week = ISOWeek(s.now())
 		}
-		docs[i] = r
+		if byWave[r.Wave] == nil {
+			order = append(order, r.Wave)
+		}
+		byWave[r.Wave] = append(byWave[r.Wave], r)
 	}
-	_, err := s.db.Collection(colResponses).InsertMany(ctx, docs)
-	return mapErr("store.InsertResponses", err)
+	for _, wave := range order {
+		if err := s.prepareWave(ctx, wave); err != nil {
+			return err
+		}
+		col, _ := s.responsesOf(wave)
+		if _, err := col.InsertMany(ctx, byWave[wave]); err != nil {
+			return mapErr("store.InsertResponses", err)
+		}
+	}
+	return nil
+}
+
+// DeleteResponses deletes every response of a wave, and on the embedded
+// store the wave's moderation lists too (the texts themselves stay in the
+// texts collection for the caller to delete). Retention and maintenance
+// code must use it rather than a raw delete: on the embedded store a
+// wave's responses are not in the shared collection (waveshape.go).
+func (s *Store) DeleteResponses(ctx context.Context, wave string) error {
+	if s.perWave {
+		return s.dropWaveCollections(ctx, wave)
+	}
+	_, err := s.db.Collection(colResponses).DeleteMany(ctx, bson.M{"wave": wave})
+	return mapErr("store.DeleteResponses", err)
 }

@@ -147,7 +147,7 @@ func (s *Store) FreezeWave(ctx context.Context, w *Wave, months int) (*WaveReten
 	if !ok {
 		return nil, fmt.Errorf("store.FreezeWave: wave %s is open", w.ID)
 	}
-	responses, err := s.db.Collection(colResponses).CountDocuments(ctx, bson.M{"wave": w.ID})
+	responses, err := s.CountResponses(ctx, w.ID)
 	if err != nil {
 		return nil, mapErr("store.FreezeWave", err)
 	}
@@ -239,8 +239,10 @@ func (s *Store) DeleteWaveRawData(ctx context.Context, wave string) (*WaveRetent
 	if _, err := s.db.Collection(colTexts).DeleteMany(ctx, texts); err != nil {
 		return nil, mapErr("store.DeleteWaveRawData", err)
 	}
-	if _, err := s.db.Collection(colResponses).DeleteMany(ctx, bson.M{"wave": wave}); err != nil {
-		return nil, mapErr("store.DeleteWaveRawData", err)
+	// Through the store's one way to delete a wave's responses: on the
+	// embedded store they live in the wave's own collection (waveshape.go).
+	if err := s.DeleteResponses(ctx, wave); err != nil {
+		return nil, err
 	}
 	now := s.now().UTC()
 	entry := AuditEntry{

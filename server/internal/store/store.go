@@ -72,6 +72,23 @@ type Store struct {
 	// surveyLocks serialise, in this process, the writes that decide a
 	// survey's versions (see surveys.go).
 	surveyLocks sync.Map
+
+	// perWave is set on FerretDB (the embedded store): there a wave's
+	// responses and its moderation lists live in collections of their own,
+	// because FerretDB filters nothing but _id in SQL (see waveshape.go and
+	// docs/store.md).
+	perWave bool
+	indexer Indexer
+	// prepared holds the waves whose own collections exist and are indexed.
+	prepared sync.Map
+	// queues batch concurrent response inserts, by collection (batch.go).
+	queues sync.Map
+}
+
+// Indexer is the embedded store's hook: it gives the SQLite tables behind a
+// database's collections the indexes FerretDB's queries can use.
+type Indexer interface {
+	IndexDatabase(ctx context.Context, database string) error
 }
 
 // Options configure Open.
@@ -90,6 +107,10 @@ type Options struct {
 	// failed (insert, update, find...), for metrics; never its values. A
 	// duplicate key is an expected answer, not an error.
 	OnError func(command string)
+	// Indexer, when the store is the embedded one, indexes its tables after
+	// the store creates collections; nil on MongoDB. A store opened on the
+	// embedded store without it works the same, only slower.
+	Indexer Indexer
 }
 
 // Open connects to uri, checks the store answers and ensures every index.
@@ -121,8 +142,12 @@ func Open(ctx context.Context, uri, database string, o Options) (*Store, error) 
 	if err != nil {
 		return nil, fmt.Errorf("store.Open: %w", err)
 	}
-	s := &Store{client: client, db: client.Database(database), now: o.Now}
+	s := &Store{client: client, db: client.Database(database), now: o.Now, indexer: o.Indexer}
 	if err := s.Ping(ctx); err != nil {
+		_ = client.Disconnect(context.Background())
+		return nil, fmt.Errorf("store.Open: %w", err)
+	}
+	if s.perWave, err = isFerretDB(ctx, client); err != nil {
 		_ = client.Disconnect(context.Background())
 		return nil, fmt.Errorf("store.Open: %w", err)
 	}
@@ -151,6 +176,10 @@ func (s *Store) Drop(ctx context.Context) error {
 // Database exposes the database to maintenance code and tests that must
 // look at raw documents.
 func (s *Store) Database() *mongo.Database { return s.db }
+
+// plainCollections are the collections with no index but _id's.
+var plainCollections = []string{colCouncils, colSpentCodes, colWriters, colSessionTallies,
+	colTranslations, colSpentInvitations, colSettings, colRetention}
 
 func (s *Store) ensureIndexes(ctx context.Context) error {
 	indexes := map[string][]mongo.IndexModel{
@@ -194,7 +223,19 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 		colSpentRecoveryCodes: {{Keys: bson.D{{Key: "user", Value: 1}}}},
 		colUsedTOTP:           {{Keys: bson.D{{Key: "user", Value: 1}, {Key: "step", Value: 1}}}},
 	}
+	// Every collection exists from the start, so that the embedded store
+	// indexes its table now (it indexes tables, and FerretDB makes one only
+	// on a collection's first write). A collection with no index of its own
+	// goes in plainCollections.
+	for _, name := range plainCollections {
+		if _, ok := indexes[name]; !ok {
+			indexes[name] = nil
+		}
+	}
 	for name, models := range indexes {
+		if err := s.db.CreateCollection(ctx, name); err != nil && !namespaceExists(err) {
+			return fmt.Errorf("creating %s: %w", name, err)
+		}
 		// One at a time, and only those missing: FerretDB v1.24 panics when
 		// createIndexes names several indexes that exist already (as on
 		// every start after the first).
@@ -211,7 +252,27 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 			}
 		}
 	}
-	return nil
+	return s.indexTables(ctx)
+}
+
+// indexTables asks the embedded store, if any, to index the tables of
+// collections created since it last did.
+func (s *Store) indexTables(ctx context.Context) error {
+	if s.indexer == nil {
+		return nil
+	}
+	return s.indexer.IndexDatabase(ctx, s.db.Name())
+}
+
+// isFerretDB reports whether the store is FerretDB (the embedded store),
+// which names itself in buildInfo.
+func isFerretDB(ctx context.Context, client *mongo.Client) (bool, error) {
+	var info bson.M
+	if err := client.Database("admin").RunCommand(ctx, bson.D{{Key: "buildInfo", Value: 1}}).Decode(&info); err != nil {
+		return false, err
+	}
+	_, ok := info["ferretdbVersion"]
+	return ok, nil
 }
 
 // indexNames lists the names of a collection's indexes.

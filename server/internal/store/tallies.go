@@ -118,7 +118,8 @@ func (s *Store) ReplaceTallies(ctx context.Context, wave string, docs []Tally) e
 // EachResponse calls fn for every response of a wave. It scans: for
 // recounts and exports, never a page load.
 func (s *Store) EachResponse(ctx context.Context, wave string, fn func(*Response) error) error {
-	cur, err := s.db.Collection(colResponses).Find(ctx, bson.M{"wave": wave}, options.Find().SetBatchSize(1000))
+	col, filter := s.responsesOf(wave)
+	cur, err := col.Find(ctx, filter, options.Find().SetBatchSize(1000))
 	if err != nil {
 		return mapErr("store.EachResponse", err)
 	}

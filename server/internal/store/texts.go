@@ -53,10 +53,69 @@ func (s *Store) QueueTexts(ctx context.Context, texts []Text) error {
 		docs[i] = texts[i]
 	}
 	_, err := s.db.Collection(colTexts).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
-	if err != nil && allDuplicates(err) {
+	if err != nil && !allDuplicates(err) {
+		return mapErr("store.QueueTexts", err)
+	}
+	if !s.perWave {
 		return nil
 	}
-	return mapErr("store.QueueTexts", err)
+	dup := map[int]bool{}
+	var bwe mongo.BulkWriteException
+	if asBulk(err, &bwe) {
+		for _, we := range bwe.WriteErrors {
+			dup[we.Index] = true
+		}
+	}
+	fresh := map[string][]any{}
+	for i := range texts {
+		if dup[i] {
+			// Queued before: its list entry may be missing if that process
+			// died between the two writes, so list it where it now is.
+			if err := s.relistText(ctx, texts[i].ID); err != nil {
+				return err
+			}
+			continue
+		}
+		fresh[texts[i].Wave] = append(fresh[texts[i].Wave], texts[i])
+	}
+	for wave, docs := range fresh {
+		if err := s.prepareWave(ctx, wave); err != nil {
+			return err
+		}
+		_, err := s.textList(wave, TextPending).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+		if err != nil && !allDuplicates(err) {
+			return mapErr("store.QueueTexts", err)
+		}
+	}
+	return nil
+}
+
+// listText puts a copy of t in its wave's list for its status (embedded
+// store), replacing any copy there.
+func (s *Store) listText(ctx context.Context, t *Text) error {
+	if err := s.prepareWave(ctx, t.Wave); err != nil {
+		return err
+	}
+	_, err := s.textList(t.Wave, t.Status).ReplaceOne(ctx, bson.M{"_id": t.ID}, t, options.Replace().SetUpsert(true))
+	return mapErr("store.listText", err)
+}
+
+// relistText lists the stored text id under its current status if it is
+// not listed there: two reads by _id, and a write only when it is missing
+// (a recount re-queues every text of its wave).
+func (s *Store) relistText(ctx context.Context, id string) error {
+	t, err := s.TextByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	err = s.textList(t.Wave, t.Status).FindOne(ctx, bson.M{"_id": id}).Err()
+	if err == nil {
+		return nil
+	}
+	if !isNoDocuments(err) {
+		return mapErr("store.relistText", err)
+	}
+	return s.listText(ctx, t)
 }
 
 // allDuplicates reports whether every failure of a bulk insert was a
@@ -75,8 +134,35 @@ func allDuplicates(err error) bool {
 }
 
 // Texts lists a wave's texts with status ("" for all), oldest week first,
-// at most limit.
+// at most limit. On the embedded store they come from the wave's list for
+// the status, in the order they entered it (which is oldest first but for
+// a text sent back to pending, listed again at the end), read a page at a
+// time: the page does not grow with the queue.
 func (s *Store) Texts(ctx context.Context, wave, status string, limit int64) ([]Text, error) {
+	if s.perWave {
+		statuses := []string{status}
+		if status == "" {
+			statuses = []string{TextPending, TextApproved, TextRejected}
+		}
+		out := []Text{}
+		for _, st := range statuses {
+			if int64(len(out)) >= limit {
+				break
+			}
+			// No filter and no sort: FerretDB passes only then the limit
+			// to SQL.
+			cur, err := s.textList(wave, st).Find(ctx, bson.M{}, options.Find().SetLimit(limit-int64(len(out))))
+			if err != nil {
+				return nil, mapErr("store.Texts", err)
+			}
+			var page []Text
+			if err := cur.All(ctx, &page); err != nil {
+				return nil, mapErr("store.Texts", err)
+			}
+			out = append(out, page...)
+		}
+		return out, nil
+	}
 	filter := bson.M{"wave": wave}
 	if status != "" {
 		filter["status"] = status
@@ -102,9 +188,18 @@ func (s *Store) TextByID(ctx context.Context, id string) (*Text, error) {
 	return &t, nil
 }
 
-// DecideText records a moderator's decision.
+// DecideText records a moderator's decision. On the embedded store the
+// text then moves to its wave's list for the new status; should the
+// process die half way, deciding again finishes the move.
 func (s *Store) DecideText(ctx context.Context, id, status, user string) error {
 	now := s.now().UTC()
+	var before *Text
+	if s.perWave {
+		var err error
+		if before, err = s.TextByID(ctx, id); err != nil {
+			return mapErr("store.DecideText", err)
+		}
+	}
 	res, err := s.db.Collection(colTexts).UpdateOne(ctx, bson.M{"_id": id},
 		bson.M{"$set": bson.M{"status": status, "decided_by": user, "decided_at": now}})
 	if err != nil {
@@ -113,12 +208,28 @@ func (s *Store) DecideText(ctx context.Context, id, status, user string) error {
 	if res.MatchedCount == 0 {
 		return mapErr("store.DecideText", ErrNotFound)
 	}
+	if !s.perWave {
+		return nil
+	}
+	after := *before
+	after.Status, after.DecidedBy, after.DecidedAt = status, user, &now
+	if err := s.listText(ctx, &after); err != nil {
+		return err
+	}
+	for _, st := range []string{TextPending, TextApproved, TextRejected} {
+		if st == status {
+			continue
+		}
+		if _, err := s.textList(before.Wave, st).DeleteOne(ctx, bson.M{"_id": id}); err != nil {
+			return mapErr("store.DecideText", err)
+		}
+	}
 	return nil
 }
 
 // ApprovedTexts returns the approved texts of a wave by id.
 func (s *Store) ApprovedTexts(ctx context.Context, wave string) (map[string]Text, error) {
-	texts, err := s.Texts(ctx, wave, TextApproved, 100000)
+	texts, err := s.Texts(ctx, wave, TextApproved, 1<<40)
 	if err != nil {
 		return nil, err
 	}

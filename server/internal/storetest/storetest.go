@@ -20,7 +20,11 @@ import (
 	"yousaid/server/internal/store"
 )
 
-var uri string
+var (
+	uri string
+	// embeddedStore is the embedded store the tests run on; nil on MongoDB.
+	embeddedStore *embedded.Store
+)
 
 // Main starts the embedded store (unless MONGODB_URI is set), runs the
 // tests and stops it. Use it from TestMain: `os.Exit(storetest.Main(m))`.
@@ -41,13 +45,17 @@ func Main(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "storetest: the embedded store did not start:", err)
 		return 1
 	}
-	uri = s.URI()
+	uri, embeddedStore = s.URI(), s
 	code := m.Run()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	_ = s.Close(ctx)
 	return code
 }
+
+// Embedded is the embedded store the tests run on; nil when they run on
+// MongoDB.
+func Embedded() *embedded.Store { return embeddedStore }
 
 // URI is the store the tests use.
 func URI() string { return uri }
@@ -73,6 +81,9 @@ func Open(t testing.TB, opts store.Options) *store.Store {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	if embeddedStore != nil && opts.Indexer == nil {
+		opts.Indexer = embeddedStore
+	}
 	s, err := store.Open(ctx, uri, DatabaseName(t), opts)
 	if err != nil {
 		t.Fatalf("storetest: %v", err)

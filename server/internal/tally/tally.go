@@ -27,8 +27,16 @@ import (
 
 // Options tune a Writer.
 type Options struct {
-	// Interval between flushes; results lag acknowledgements by about this.
+	// Interval between flushes of forum votes: a presenter's screen lags a
+	// vote by about this (default 250 ms).
 	Interval time.Duration
+	// ResponseInterval is between flushes of survey responses' tallies and
+	// texts; results lag acknowledgements by about this. Default: 1 s, or
+	// Interval when that is set. Each flush rewrites every tally document a
+	// response touched (a dozen per wave, hundreds of counters each), so
+	// flushing less often leaves the store free for the responses
+	// themselves (docs/benchmarks.md).
+	ResponseInterval time.Duration
 	// Heartbeat is how often the writer says it is alive.
 	Heartbeat time.Duration
 	// StaleAfter is how long a marker may go without a heartbeat before its
@@ -93,6 +101,12 @@ type recountedWindow struct {
 
 // New makes a writer; Start it before use.
 func New(s *store.Store, logger *slog.Logger, opts Options) *Writer {
+	if opts.ResponseInterval == 0 {
+		opts.ResponseInterval = time.Second
+		if opts.Interval != 0 {
+			opts.ResponseInterval = opts.Interval
+		}
+	}
 	if opts.Interval == 0 {
 		opts.Interval = 250 * time.Millisecond
 	}
@@ -129,13 +143,21 @@ func (w *Writer) loop() {
 	defer flush.Stop()
 	beat := time.NewTicker(w.opts.Heartbeat)
 	defer beat.Stop()
+	lastResponses := time.Now()
 	for {
 		select {
 		case <-w.stop:
 			return
-		case <-flush.C:
+		case now := <-flush.C:
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			if err := w.Flush(ctx); err != nil {
+			var err error
+			if now.Sub(lastResponses) >= w.opts.ResponseInterval-w.opts.Interval/2 {
+				lastResponses = now
+				err = w.Flush(ctx)
+			} else {
+				err = w.FlushVotes(ctx)
+			}
+			if err != nil {
 				w.logger.Warn("tally flush failed; will retry", "err", err)
 			}
 			cancel()
@@ -296,6 +318,13 @@ func (w *Writer) Flush(ctx context.Context) (err error) {
 	}
 	errs = append(errs, w.flushVotes(ctx)...)
 	return errors.Join(errs...)
+}
+
+// FlushVotes writes the forum votes' pending counts only.
+func (w *Writer) FlushVotes(ctx context.Context) error {
+	w.flushMu.Lock()
+	defer w.flushMu.Unlock()
+	return errors.Join(w.flushVotes(ctx)...)
 }
 
 // addUnapplied merges keys into the increments of one tally; flushMu held.

@@ -3,15 +3,20 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"strconv"
 	"sync/atomic"
 	"testing"
 
 	"github.com/google/uuid"
 
 	"yousaid/server/internal/store"
+	"yousaid/tools/loadgen/load"
 )
 
 // benchParallelism × GOMAXPROCS goroutines drive each side; the same for
@@ -27,16 +32,36 @@ const benchParallelism = 8
 func BenchmarkThroughput(b *testing.B) {
 	h := newHarnessWith(b, 0) // 0: the production flush interval
 	h.council("leeds")
-	w := h.wave("leeds", store.AccessOpen)
-	body := []byte(`{"language":"en","answers":{"age_band":"18-20","home_safe":"never","has_pa":"yes","pa_trust":"no","anxiety":7,"areas":["housing","money"]}}`)
-	answers := map[string]any{"age_band": "18-20", "home_safe": "never", "has_pa": "yes", "pa_trust": "no", "anxiety": 7, "areas": []string{"housing", "money"}, "anything_else": "more help with bills"}
+	// A wave of the seed survey, with the load generator's random valid
+	// answers to its 40 questions: the same documents on both sides, and
+	// the same work as tools/loadgen/throughput.sh.
+	def, err := h.store.Survey(context.Background(), "life-beyond-care", 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := &store.Wave{Council: "leeds", Survey: def.ID, Version: def.Version, Name: "bench", Access: store.AccessOpen}
+	if err := h.store.CreateWave(context.Background(), w); err != nil {
+		b.Fatal(err)
+	}
+	random := load.RandomAnswers(def)
+	var seq atomic.Uint64
+	nextAnswers := func() map[string]any {
+		return random(rand.New(rand.NewPCG(seq.Add(1), 1)))
+	}
 
+	// Raw: one InsertOne per response, straight through the driver, into a
+	// wave collection like the submissions' (made and indexed first).
+	rawWave := "raw" + w.ID
+	if err := h.store.InsertResponse(context.Background(), &store.Response{ID: "first", Wave: rawWave, Answers: map[string]any{}}); err != nil {
+		b.Fatal(err)
+	}
+	rawCol, _ := h.store.ResponsesCollection(rawWave)
 	b.Run("raw-insert", func(b *testing.B) {
 		b.SetParallelism(benchParallelism)
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
-				r := &store.Response{ID: store.ResponseID(w.ID, ""), Wave: "raw-" + w.ID, Survey: "test-survey", Version: 1, Language: "en", Answers: answers}
-				if err := h.store.InsertResponse(context.Background(), r); err != nil {
+				r := &store.Response{ID: store.ResponseID(w.ID, ""), Wave: rawWave, Survey: def.ID, Version: def.Version, Language: "en", Answers: nextAnswers(), Week: "2027-W05"}
+				if _, err := rawCol.InsertOne(context.Background(), r); err != nil {
 					b.Error(err)
 				}
 			}
@@ -53,6 +78,7 @@ func BenchmarkThroughput(b *testing.B) {
 		b.SetParallelism(benchParallelism)
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
+				body, _ := json.Marshal(map[string]any{"language": "en", "answers": nextAnswers()})
 				req, _ := http.NewRequest("POST", url, bytes.NewReader(body))
 				req.Header.Set("Content-Type", "application/json")
 				req.Header.Set("Idempotency-Key", uuid.NewString())
@@ -72,4 +98,9 @@ func BenchmarkThroughput(b *testing.B) {
 	if failed.Load() > 0 {
 		b.Fatalf("%d submissions failed", failed.Load())
 	}
+}
+
+func benchPool() uint64 {
+	n, _ := strconv.Atoi(os.Getenv("YOUSAID_BENCH_POOL"))
+	return uint64(n)
 }

@@ -73,7 +73,7 @@ func newHarnessWith(t testing.TB, tallyInterval time.Duration) *harness {
 	t.Helper()
 	h := &harness{t: t, logs: &syncBuffer{}, now: time.Date(2027, 2, 3, 10, 0, 0, 0, time.UTC)}
 	clock := func() time.Time { return h.now }
-	h.store = storetest.Open(t, store.Options{Now: clock})
+	h.store = storetest.Open(t, store.Options{Now: clock, MaxPoolSize: benchPool()})
 	ctx := context.Background()
 	defs := [][]byte{mustRead(t, "testdata/test-survey.json")}
 	seeds, err := seed.Surveys()

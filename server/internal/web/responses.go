@@ -108,7 +108,7 @@ func (s *Server) submit(parent context.Context, sub submission) (string, error) 
 // replay compares a stored response with a resubmission under the same
 // id. found is false when nothing is stored under id.
 func (s *Server) replay(ctx context.Context, id string, sub submission) (receipt string, err error, found bool) {
-	stored, err := s.store.Response(ctx, id)
+	stored, err := s.store.Response(ctx, sub.wave.ID, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return "", nil, false
 	}

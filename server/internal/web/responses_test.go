@@ -147,7 +147,8 @@ func TestStoredResponseHoldsNothingElse(t *testing.T) {
 	if rec.Code != 201 {
 		t.Fatalf("status %d: %s", rec.Code, rec.Body)
 	}
-	cur, err := h.store.Database().Collection("responses").Find(context.Background(), map[string]any{"wave": w.ID})
+	col, filter := h.store.ResponsesCollection(w.ID)
+	cur, err := col.Find(context.Background(), filter)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -333,7 +334,7 @@ func TestConcurrentSubmissionsExactlyOnce(t *testing.T) {
 	n := 0
 	acked.Range(func(key, _ any) bool {
 		n++
-		if _, err := h.store.Response(context.Background(), store.ResponseID(w.ID, key.(string))); err != nil {
+		if _, err := h.store.Response(context.Background(), w.ID, store.ResponseID(w.ID, key.(string))); err != nil {
 			t.Errorf("acknowledged %s not stored: %v", key, err)
 		}
 		return true

@@ -6,10 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -59,10 +57,12 @@ func (s *Server) groupCounts(ctx context.Context, def *survey.Definition, wave, 
 }
 
 // resultsTTL is how long computed results are reused. Tallies lag
-// acknowledgements by a flush interval (250 ms), so results still include
-// every acknowledged response within 2 seconds; meanwhile a room of staff
-// and a presenter reading one wave cost the store one read a second.
-const resultsTTL = time.Second
+// acknowledgements by the tally writer's response flush interval (1 s) and
+// the flush itself, so with half a second of reuse results still include
+// every acknowledged response within 2 seconds (API.md); meanwhile a room
+// of staff and a presenter reading one wave cost the store two reads a
+// second.
+const resultsTTL = 500 * time.Millisecond
 
 type resultsCache struct {
 	mu      sync.Mutex
@@ -194,72 +194,6 @@ func (s *Server) writeCSV(c *gin.Context, filename string, rows [][]string) {
 	c.Header("Content-Disposition", fmt.Sprintf("attachment; filename=%q", filename))
 	c.Header("Cache-Control", "no-store")
 	c.Data(http.StatusOK, "text/csv; charset=utf-8", []byte(b.String()))
-}
-
-// exportCSV is GET /api/v1/waves/{wave}/export.csv (council_admin): one
-// row per response in random order, with the ISO week and language and no
-// id; free text only where approved, as approved (masked). It reads every
-// response of the wave: a deliberate download, never a page.
-func (s *Server) exportCSV(c *gin.Context) {
-	w, err := s.staffWave(c, store.RoleCouncilAdmin)
-	if err != nil {
-		s.fail(c, "export.csv", err)
-		return
-	}
-	if s.responsesDeleted(c, w) {
-		return
-	}
-	ctx := c.Request.Context()
-	def, err := s.definition(ctx, w.Survey, w.Version)
-	if err != nil {
-		s.fail(c, "export.csv", err)
-		return
-	}
-	approved, err := s.store.ApprovedTexts(ctx, w.ID)
-	if err != nil {
-		s.fail(c, "export.csv", err)
-		return
-	}
-	questions := def.Questions()
-	header := []string{"week", "language"}
-	for _, q := range questions {
-		header = append(header, q.ID)
-	}
-	var rows [][]string
-	err = s.store.EachResponse(ctx, w.ID, func(r *store.Response) error {
-		answers := survey.NormaliseStored(def, r.Answers)
-		row := []string{r.Week, r.Language}
-		for _, q := range questions {
-			row = append(row, exportCell(q, answers[q.ID], approved[store.TextID(r.ID, q.ID)]))
-		}
-		rows = append(rows, row)
-		return nil
-	})
-	if err != nil {
-		s.fail(c, "export.csv", err)
-		return
-	}
-	rand.Shuffle(len(rows), func(i, j int) { rows[i], rows[j] = rows[j], rows[i] })
-	s.writeCSV(c, "export-"+w.ID+".csv", append([][]string{header}, rows...))
-}
-
-// exportCell writes one answer: choices joined by ";", text only when a
-// moderator approved it (and then as approved, with personal data masked).
-func exportCell(q *survey.Question, v any, approved store.Text) string {
-	switch v := v.(type) {
-	case nil:
-		return ""
-	case string:
-		if q.Type == survey.TypeText {
-			return approved.Text
-		}
-		return v
-	case []string:
-		return strings.Join(v, ";")
-	case int:
-		return strconv.Itoa(v)
-	}
-	return ""
 }
 
 // indicatorComparison sets one indicator beside the council's previous wave

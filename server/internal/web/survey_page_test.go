@@ -88,7 +88,7 @@ func testSurvey(t testing.TB) *survey.Definition {
 // storedAnswers returns the answers stored for the form sent with key.
 func (h *harness) storedAnswers(wave, key string, def *survey.Definition) (survey.Answers, string) {
 	h.t.Helper()
-	r, err := h.store.Response(context.Background(), store.ResponseID(wave, key))
+	r, err := h.store.Response(context.Background(), wave, store.ResponseID(wave, key))
 	if err != nil {
 		h.t.Fatalf("no response stored under the form's key: %v", err)
 	}

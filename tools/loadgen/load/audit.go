@@ -2,6 +2,8 @@ package load
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,7 +18,6 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
-	"yousaid/server/internal/store"
 	"yousaid/survey"
 )
 
@@ -26,6 +27,9 @@ import (
 type Store struct {
 	client *mongo.Client
 	db     *mongo.Database
+	// perWave: the store is FerretDB, where the server keeps each wave's
+	// responses in a collection of its own (server/internal/store/waveshape.go).
+	perWave bool
 }
 
 // SocketURI is the connection string of the embedded store of a server
@@ -48,7 +52,23 @@ func OpenStore(ctx context.Context, uri, database string) (*Store, error) {
 		_ = client.Disconnect(context.Background())
 		return nil, fmt.Errorf("the store at %s does not answer: %w", uri, err)
 	}
-	return &Store{client: client, db: client.Database(database)}, nil
+	var info bson.M
+	if err := client.Database("admin").RunCommand(ctx, bson.D{{Key: "buildInfo", Value: 1}}).Decode(&info); err != nil {
+		_ = client.Disconnect(context.Background())
+		return nil, err
+	}
+	_, perWave := info["ferretdbVersion"]
+	return &Store{client: client, db: client.Database(database), perWave: perWave}, nil
+}
+
+// Responses returns the raw collection holding a wave's responses and the
+// filter selecting them, the way the server stores them: on the embedded
+// store (FerretDB) in "responses_<wave>", on MongoDB in "responses".
+func (s *Store) Responses(wave string) (*mongo.Collection, bson.M) {
+	if s.perWave {
+		return s.db.Collection("responses_" + wave), bson.M{}
+	}
+	return s.db.Collection("responses"), bson.M{"wave": wave}
 }
 
 // Close disconnects.
@@ -56,13 +76,17 @@ func (s *Store) Close(ctx context.Context) error { return s.client.Disconnect(ct
 
 // Stored counts a wave's responses (a scan: for audits only).
 func (s *Store) Stored(ctx context.Context, wave string) (int64, error) {
-	return s.db.Collection("responses").CountDocuments(ctx, bson.M{"wave": wave})
+	col, filter := s.Responses(wave)
+	return col.CountDocuments(ctx, filter)
 }
 
 // Counted is the number of responses the wave's tally has counted.
 func (s *Store) Counted(ctx context.Context, wave string) (int64, error) {
-	var t store.Tally
-	err := s.db.Collection("tallies").FindOne(ctx, bson.M{"_id": store.TallyID(wave, "", "")}).Decode(&t)
+	// The whole wave's tally is "<wave>|all" (server/internal/store/tallies.go).
+	var t struct {
+		Counts map[string]int64 `bson:"c"`
+	}
+	err := s.db.Collection("tallies").FindOne(ctx, bson.M{"_id": wave + "|all"}).Decode(&t)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return 0, nil
 	}
@@ -76,7 +100,8 @@ func (s *Store) Counted(ctx context.Context, wave string) (int64, error) {
 // wave, reading ids only (the embedded store does not use the _id index
 // for a large $in, so asking for ids in batches would scan once a batch).
 func (s *Store) StoredIDs(ctx context.Context, wave string) (map[string]bool, error) {
-	cur, err := s.db.Collection("responses").Find(ctx, bson.M{"wave": wave},
+	col, filter := s.Responses(wave)
+	cur, err := col.Find(ctx, filter,
 		options.Find().SetProjection(bson.M{"_id": 1}).SetBatchSize(5000))
 	if err != nil {
 		return nil, err
@@ -149,9 +174,17 @@ func (a *Audit) OK() bool { return len(a.Problems) == 0 }
 func ResponseIDs(wave string, subs []*Submission) []string {
 	ids := make([]string, len(subs))
 	for i, s := range subs {
-		ids[i] = store.ResponseID(wave, strings.ToLower(s.Key))
+		ids[i] = responseID(wave, strings.ToLower(s.Key))
 	}
 	return ids
+}
+
+// responseID is the server's store.ResponseID for a submission with an
+// Idempotency-Key (a tool cannot import the server's internal packages;
+// server/reliability_test.go checks the two agree).
+func responseID(wave, key string) string {
+	sum := sha256.Sum256([]byte("response\x00" + wave + "\x00" + key))
+	return hex.EncodeToString(sum[:16])
 }
 
 // TakeBaseline reads the wave's counts before a run. st and token may be

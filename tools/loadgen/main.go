@@ -1,7 +1,7 @@
 // Command loadgen puts a yousaid server under the load of a survey day and
 // audits that nothing was lost:
 //
-//	go run ./server/loadgen -url http://127.0.0.1:8080 -wave ID \
+//	go run ./tools/loadgen -url http://127.0.0.1:8080 -wave ID \
 //	    -concurrency 200 -duration 30s -mix submit=90,results=5,vote=5 \
 //	    -email admin@example.org -password '...' -data ./data
 //
@@ -36,7 +36,7 @@ import (
 	"syscall"
 	"time"
 
-	"yousaid/server/loadgen/load"
+	"yousaid/tools/loadgen/load"
 )
 
 func main() {

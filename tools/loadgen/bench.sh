@@ -5,9 +5,9 @@
 # with the server's memory sampled from /proc, and audits the result.
 # docs/benchmarks.md reports its figures.
 #
-#   bash server/loadgen/bench.sh                      # 200 clients, 30 s
-#   CONC=20 DUR=20s bash server/loadgen/bench.sh      # a quieter day
-#   GOMEMLIMIT=100MiB bash server/loadgen/bench.sh    # the server with a soft memory limit
+#   bash tools/loadgen/bench.sh                      # 200 clients, 30 s
+#   CONC=20 DUR=20s bash tools/loadgen/bench.sh      # a quieter day
+#   GOMEMLIMIT=100MiB bash tools/loadgen/bench.sh    # the server with a soft memory limit
 #
 # The per-wave and per-client submission limits are switched off
 # (WAVE_RATE=0 CLIENT_RATE=0): every simulated phone comes from 127.0.0.1,
@@ -18,7 +18,7 @@ cd "$(dirname "$0")/../.."
 B=$(mktemp -d)
 trap 'rm -rf "$B"' EXIT
 go build -o "$B/yousaid" ./server
-go build -o "$B/loadgen" ./server/loadgen
+go build -o "$B/loadgen" ./tools/loadgen
 ADDR=${ADDR:-127.0.0.1:18080}
 export ADMIN_EMAIL=bench@yousaid.example ADMIN_PASSWORD='bench password long enough'
 env ${GOMEMLIMIT:+GOMEMLIMIT=$GOMEMLIMIT} WAVE_RATE="${WAVE_RATE:-0}" CLIENT_RATE="${CLIENT_RATE:-0}" \
