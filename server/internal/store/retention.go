@@ -244,6 +244,15 @@ func (s *Store) DeleteWaveRawData(ctx context.Context, wave string) (*WaveRetent
 	if err := s.DeleteResponses(ctx, wave); err != nil {
 		return nil, err
 	}
+	// On the embedded store that also dropped the wave's moderation lists:
+	// the kept quotes go back on theirs, so staff still see them.
+	if s.perWave {
+		for _, id := range r.KeptQuotes {
+			if err := s.relistText(ctx, id); err != nil && !errors.Is(err, ErrNotFound) {
+				return nil, err
+			}
+		}
+	}
 	now := s.now().UTC()
 	entry := AuditEntry{
 		ID: RetentionAuditID(wave), Council: r.Council, At: now, ActorID: SystemActor,

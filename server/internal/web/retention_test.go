@@ -280,7 +280,8 @@ func TestRetentionFinishesAnInterruptedDeletion(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.h.store.Database().Collection("responses").DeleteMany(ctx, bson.M{"_id": bson.M{"$in": ids[:10]}}); err != nil {
+	raw, _ := p.h.store.ResponsesCollection(p.baseline.ID)
+	if _, err := raw.DeleteMany(ctx, bson.M{"_id": bson.M{"$in": ids[:10]}}); err != nil {
 		t.Fatal(err)
 	}
 	// The restart's repair: the wave's tallies must not follow the 10 left.
