@@ -184,8 +184,17 @@ func TestBackupAndRestore(t *testing.T) {
 	}
 	wantDocs, wantIndexes := dumpFolder(t, dataDir)
 	gotDocs, gotIndexes := dumpFolder(t, restored)
+	// On the embedded store each wave's responses have a collection of
+	// their own (store/waveshape.go): count them all.
+	held := map[string]int{}
+	for c, docs := range wantDocs {
+		if strings.HasPrefix(c, "responses_") {
+			c = "responses"
+		}
+		held[c] += len(docs)
+	}
 	for _, c := range []string{"responses", "tallies", "texts", "sessions", "votes", "session_tallies", "actions", "action_events", "users", "tokens", "councils", "waves", "surveys"} {
-		if len(wantDocs[c]) == 0 {
+		if held[c] == 0 {
 			t.Errorf("the platform backed up has no %s: the test proves nothing about them", c)
 		}
 	}

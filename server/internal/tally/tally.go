@@ -87,6 +87,9 @@ type Writer struct {
 
 	stop chan struct{}
 	done chan struct{}
+	// stopOnce lets Stop be called again (App.Close after a Serve whose
+	// Stop ran out of time) without closing stop twice.
+	stopOnce sync.Once
 }
 
 // OnUncertain makes a failed tally update hand its wave to fn (which must
@@ -174,7 +177,7 @@ func (w *Writer) loop() {
 // Stop ends the background flushing, writes what is pending and, when all
 // of it was written, removes the marker: a clean stop needs no recount.
 func (w *Writer) Stop(ctx context.Context) error {
-	close(w.stop)
+	w.stopOnce.Do(func() { close(w.stop) })
 	<-w.done
 	for {
 		err := w.Flush(ctx)

@@ -292,3 +292,17 @@ func TestCorruptedTallyIsFound(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestStopTwice: the app stops the writer in Serve and again in Close when
+// the first Stop ran out of time; the second must not panic.
+func TestStopTwice(t *testing.T) {
+	s := storetest.Open(t, store.Options{})
+	w := newWriter(t, s, tally.Options{})
+	ctx := context.Background()
+	if err := w.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Stop(ctx); err != nil {
+		t.Errorf("second Stop: %v", err)
+	}
+}
