@@ -47,6 +47,7 @@ const (
 	colActions        = "actions"
 	colActionEvents   = "action_events"
 	colAudit          = "audit"
+	colClips          = "audio_clips"
 )
 
 // Store is the concrete store over one database.
@@ -58,6 +59,9 @@ type Store struct {
 	// actionLocks serialise, in this process, the writes to each action
 	// plan item's document (see actions.go).
 	actionLocks sync.Map
+	// clipLocks serialise, in this process, the writes to each
+	// question's recording in one language (see audio.go).
+	clipLocks sync.Map
 }
 
 // Options configure Open.
@@ -158,6 +162,7 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 			{Keys: bson.D{{Key: "council", Value: 1}, {Key: "at", Value: -1}}},
 		},
 		colAudit: {{Keys: bson.D{{Key: "council", Value: 1}, {Key: "at", Value: -1}}}},
+		colClips: {{Keys: bson.D{{Key: "survey", Value: 1}}}, {Keys: bson.D{{Key: "sha256", Value: 1}}}},
 	}
 	for name, models := range indexes {
 		// One at a time, and only those missing: FerretDB v1.24 panics when
