@@ -17,7 +17,8 @@ const localizerKey = "yousaid.localizer"
 
 // pageNames are the pages the server renders; New fails without them.
 var pageNames = []string{"error", "home", "signin", "councils", "council", "codes", "texts", "results", "languages", "survey", "thanks",
-	"session-vote", "session-thanks", "sessions", "session-present", "actions", "action", "audit", "public-council"}
+	"session-vote", "session-thanks", "sessions", "session-present", "actions", "action", "audit", "public-council",
+	"audio-surveys", "audio", "audio-clip"}
 
 // pageRoutes registers the HTML pages.
 func (s *Server) pageRoutes(r *gin.Engine) {
@@ -60,6 +61,7 @@ func (s *Server) pageRoutes(r *gin.Engine) {
 	staff.POST("/actions/:id/updates", s.crossOrigin, s.actionUpdateForm)
 	staff.POST("/actions/:id/publish", s.crossOrigin, s.actionPublishForm)
 	staff.POST("/actions/:id/verdicts", s.crossOrigin, s.actionVerdictForm)
+	s.audioPageRoutes(r, staff)
 }
 
 // resolveLanguage gives the request its localizer: ?lang, then a form's

@@ -57,6 +57,7 @@ func (s *Server) routes() (*gin.Engine, error) {
 	staff.GET("/actions/:id/audit", s.getActionAudit)
 	staff.POST("/actions/:id/updates", s.postActionUpdate)
 	staff.POST("/actions/:id/verdicts", s.postVerdict)
+	s.audioAPIRoutes(staff)
 
 	s.pageRoutes(r)
 

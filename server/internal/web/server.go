@@ -69,6 +69,8 @@ type Server struct {
 
 	definitions sync.Map // "<id>@<version>" → *survey.Definition; versions never change
 	waves       waveCache
+	clipCache   clipCache // each survey's recordings (audio.go)
+	clipBlobs   clipBlobs // recordings' bytes as served (audio.go)
 
 	engine *gin.Engine
 }
@@ -89,6 +91,7 @@ func New(o Options) (*Server, error) {
 		now: o.Now, tokenTTL: o.TokenTTL,
 		guards: newGuards(o.Limits, o.Now), trustedProxies: o.TrustedProxies,
 		waves: waveCache{ttl: 2 * time.Second, entries: map[string]waveEntry{}},
+		clipCache: clipCache{ttl: 5 * time.Second},
 	}
 	assets, err := loadAssets(frontend.FS)
 	if err != nil {

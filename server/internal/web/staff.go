@@ -90,6 +90,9 @@ func (s *Server) staffBase(c *gin.Context, titleID string, data ...any) page.Bas
 		}
 	}
 	b.Nav = append(b.Nav, link("NavLanguages", "/staff/languages"))
+	if hasRole(u, store.RoleCouncilAdmin) {
+		b.Nav = append(b.Nav, link("NavAudio", "/staff/audio"))
+	}
 	return b
 }
 
