@@ -76,6 +76,10 @@ func NewApp(ctx context.Context, cfg Config, logger *slog.Logger) (app *App, err
 	if err := loadSeedSurveys(ctx, a.Store, logger); err != nil {
 		return nil, err
 	}
+	// Waves opened before survey versions were marked in use hold theirs.
+	if err := a.Store.MarkUsedSurveyVersions(ctx); err != nil {
+		return nil, err
+	}
 	if cfg.AdminEmail != "" {
 		if err := ensureAdmin(ctx, a.Store, cfg.AdminEmail, cfg.AdminPassword, logger); err != nil {
 			return nil, err

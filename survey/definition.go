@@ -43,6 +43,18 @@ type Definition struct {
 	// Drafted lists languages whose survey text was machine-drafted and
 	// still needs review by a fluent speaker.
 	Drafted []string `json:"drafted,omitempty"`
+
+	// Council is the slug of the council that owns the survey; empty for a
+	// national survey (published by the platform).
+	Council string `json:"council,omitempty"`
+	// Extends is the id of the national survey this council survey extends;
+	// empty for a survey of its own. An extension's definition is stored
+	// whole: the base's sections, indicators and priorities first,
+	// unchanged, then the local sections (see Extend).
+	Extends string `json:"extends,omitempty"`
+	// BaseVersion is the version of the base survey the extension was
+	// built on.
+	BaseVersion int `json:"base_version,omitempty"`
 }
 
 // Section groups questions; with JavaScript on, the survey shows one section

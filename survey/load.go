@@ -125,6 +125,7 @@ func (v *validator) survey() {
 	if d.Version < 1 {
 		v.addf("version", "the version is %d; versions start at 1.", d.Version)
 	}
+	v.ownership()
 	v.languages()
 	d.eachText(v.text)
 
@@ -162,6 +163,29 @@ func (v *validator) survey() {
 	}
 	v.indicators()
 	v.drafted()
+}
+
+// ownership checks the fields that say whose survey it is; whether the
+// base survey exists, and what the extension keeps of it, is checked
+// against the base itself (CheckExtension).
+func (v *validator) ownership() {
+	d := v.d
+	if d.Council != "" && (len(d.Council) > maxSlugLength || !slugPattern.MatchString(d.Council)) {
+		v.addf("council", "%q is not a council slug.", d.Council)
+	}
+	switch {
+	case d.Extends == "" && d.BaseVersion != 0:
+		v.addf("base_version", "only an extension of a national survey has a base_version.")
+	case d.Extends == "":
+	case d.Council == "":
+		v.addf("extends", "only a council's survey can extend a national survey.")
+	case len(d.Extends) > maxSlugLength || !slugPattern.MatchString(d.Extends):
+		v.addf("extends", "%q is not a survey id.", d.Extends)
+	case d.Extends == d.ID:
+		v.addf("extends", "a survey cannot extend itself.")
+	case d.BaseVersion < 1:
+		v.addf("base_version", "the base_version is %d; name the version of %q this survey extends.", d.BaseVersion, d.Extends)
+	}
 }
 
 func (v *validator) languages() {

@@ -77,8 +77,9 @@ func councils(now time.Time) []demoCouncil {
 	}
 }
 
-// Create makes the demo councils with their waves of every stored survey
-// and synthetic responses, and returns the waves it filled (their tallies
+// Create makes the demo councils with their waves of every national survey
+// and synthetic responses, and the demo council's own extension of the
+// national survey with an open wave on it, and returns the waves it filled (their tallies
 // need counting). It does nothing when the demo council exists already, so
 // restarting with -demo is harmless.
 func Create(ctx context.Context, s *store.Store, logger *slog.Logger, now time.Time, hash func(string) (string, error)) ([]string, error) {
@@ -117,6 +118,13 @@ func Create(ctx context.Context, s *store.Store, logger *slog.Logger, now time.T
 			}
 		}
 	}
+	ext, err := createExtension(ctx, s, logger, rng, now)
+	if err != nil {
+		return nil, err
+	}
+	if ext != "" {
+		waves = append(waves, ext)
+	}
 	return waves, nil
 }
 
@@ -143,6 +151,9 @@ func createWave(ctx context.Context, s *store.Store, rng *rand.Rand, dc demoCoun
 	if dw.closed {
 		closed := dw.created.AddDate(0, 2, 0).UTC()
 		w.ClosedAt = &closed
+	}
+	if err := s.UseSurveyVersion(ctx, def.ID, def.Version); err != nil {
+		return "", err
 	}
 	if err := s.CreateWave(ctx, w); err != nil {
 		return "", err

@@ -62,6 +62,9 @@ type Store struct {
 	// clipLocks serialise, in this process, the writes to each
 	// question's recording in one language (see audio.go).
 	clipLocks sync.Map
+	// surveyLocks serialise, in this process, the writes that decide a
+	// survey's versions (see surveys.go).
+	surveyLocks sync.Map
 }
 
 // Options configure Open.
@@ -137,13 +140,20 @@ func (s *Store) Database() *mongo.Database { return s.db }
 
 func (s *Store) ensureIndexes(ctx context.Context) error {
 	indexes := map[string][]mongo.IndexModel{
-		colSurveys: {{Keys: bson.D{{Key: "survey", Value: 1}, {Key: "version", Value: -1}}}},
+		colSurveys: {
+			{Keys: bson.D{{Key: "survey", Value: 1}, {Key: "version", Value: -1}}},
+			{Keys: bson.D{{Key: "council", Value: 1}}},
+			{Keys: bson.D{{Key: "extends", Value: 1}}},
+		},
 		colUsers: {
 			{Keys: bson.D{{Key: "email", Value: 1}}, Options: options.Index().SetUnique(true)},
 			{Keys: bson.D{{Key: "council", Value: 1}}},
 		},
-		colTokens:    {{Keys: bson.D{{Key: "user", Value: 1}}}},
-		colWaves:     {{Keys: bson.D{{Key: "council", Value: 1}, {Key: "created_at", Value: -1}}}},
+		colTokens: {{Keys: bson.D{{Key: "user", Value: 1}}}},
+		colWaves: {
+			{Keys: bson.D{{Key: "council", Value: 1}, {Key: "created_at", Value: -1}}},
+			{Keys: bson.D{{Key: "survey", Value: 1}, {Key: "version", Value: 1}}},
+		},
 		colCodes:     {{Keys: bson.D{{Key: "wave", Value: 1}}}},
 		colResponses: {{Keys: bson.D{{Key: "wave", Value: 1}}}},
 		colTallies:   {{Keys: bson.D{{Key: "wave", Value: 1}, {Key: "dim", Value: 1}}}},

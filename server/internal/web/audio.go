@@ -297,7 +297,7 @@ func (s *Server) detachClip(ctx context.Context, u *store.User, t clipTarget) er
 // failure to record it is logged, not undone.
 func (s *Server) auditClip(ctx context.Context, u *store.User, def *survey.Definition, action string, clip *store.Clip) {
 	err := s.store.AppendAudit(context.WithoutCancel(ctx), &store.AuditEntry{
-		Council: surveyCouncil(def), ActorID: u.ID, ActorEmail: u.Email, Action: action, Target: def.ID,
+		Council: def.Council, ActorID: u.ID, ActorEmail: u.Email, Action: action, Target: def.ID,
 		Detail: map[string]string{
 			"question": clip.Question, "language": clip.Language, "sha256": clip.SHA256,
 			"format": clip.Ext, "bytes": strconv.FormatInt(clip.Bytes, 10),
@@ -424,7 +424,13 @@ func (s *Server) audioSurveysPage(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	defs, err := s.store.LatestSurveys(ctx)
+	var defs []*survey.Definition
+	var err error
+	if u.Council == "" {
+		defs, err = s.store.AllLatestSurveys(ctx)
+	} else {
+		defs, err = s.councilSurveys(ctx, u.Council)
+	}
 	if err != nil {
 		s.pageError(c, "audio.surveys", err)
 		return
@@ -432,9 +438,6 @@ func (s *Server) audioSurveysPage(c *gin.Context) {
 	l := s.localizer(c)
 	p := audioSurveysPage{Base: s.staffBase(c, "AudioTitle")}
 	for _, d := range defs {
-		if !surveyVisibleTo(u, d) {
-			continue
-		}
 		clips, err := s.store.SurveyClips(ctx, d.ID)
 		if err != nil {
 			s.pageError(c, "audio.surveys", err)

@@ -84,7 +84,11 @@ var largeBodies = map[string]int64{
 func limitBody(c *gin.Context) {
 	if c.Request.Body != nil {
 		limit := int64(MaxBodyBytes)
-		if n, ok := largeBodies[c.Request.Method+" "+c.FullPath()]; ok {
+		route := c.Request.Method + " " + c.FullPath()
+		if surveyWriteRoutes[route] {
+			limit = MaxSurveyBodyBytes
+		}
+		if n, ok := largeBodies[route]; ok {
 			limit = n
 		}
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)

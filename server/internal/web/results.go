@@ -315,7 +315,13 @@ func (s *Server) comparisons(ctx context.Context, w *store.Wave, def *survey.Def
 			prev[ind.ID] = ind
 		}
 	}
-	national, err := s.national(ctx, def.ID)
+	// An extension is compared with the national survey it extends, on the
+	// national indicators (its own have no national figure).
+	nationalID := def.ID
+	if def.Extends != "" {
+		nationalID = def.Extends
+	}
+	national, err := s.national(ctx, nationalID)
 	if err != nil {
 		return nil, err
 	}
@@ -334,7 +340,7 @@ func (s *Server) comparisons(ctx context.Context, w *store.Wave, def *survey.Def
 			ic.National = &n
 		}
 		for _, f := range refs {
-			if f.Survey == def.ID && f.Indicator == ind.ID {
+			if f.Survey == nationalID && f.Indicator == ind.ID {
 				ic.References = append(ic.References, f)
 			}
 		}
@@ -359,7 +365,9 @@ const nationalTTL = 5 * time.Minute
 
 // national pools each indicator over the latest wave of the survey in every
 // council, counting only published figures, and keeps those with enough
-// councils.
+// councils. A council's wave of an extension of the survey counts as its
+// wave of the survey, for the national indicators only: they are the
+// national survey's, unchanged.
 func (s *Server) national(ctx context.Context, surveyID string) (map[string]nationalFigure, error) {
 	s.nationalCache.mu.Lock()
 	e, ok := s.nationalCache.entries[surveyID]
@@ -371,21 +379,33 @@ func (s *Server) national(ctx context.Context, surveyID string) (map[string]nati
 	if err != nil {
 		return nil, err
 	}
+	extensions, err := s.store.SurveyExtensions(ctx, surveyID)
+	if err != nil {
+		return nil, err
+	}
+	pooled := func(w store.Wave) bool { return w.Survey == surveyID || slices.Contains(extensions, w.Survey) }
 	parts := map[string][]survey.IndicatorCounts{}
 	for _, council := range councils {
 		waves, err := s.store.CouncilWaves(ctx, council.Slug)
 		if err != nil {
 			return nil, err
 		}
-		i := slices.IndexFunc(waves, func(w store.Wave) bool { return w.Survey == surveyID })
+		i := slices.IndexFunc(waves, pooled)
 		if i < 0 {
 			continue
 		}
-		r, _, err := s.results(ctx, &waves[i], "")
+		r, def, err := s.results(ctx, &waves[i], "")
+		if err != nil {
+			return nil, err
+		}
+		national, err := s.nationalIndicators(ctx, def)
 		if err != nil {
 			return nil, err
 		}
 		for _, ind := range r.Indicators {
+			if !national[ind.ID] {
+				continue
+			}
 			if counts, ok := ind.Counts(); ok {
 				parts[ind.ID] = append(parts[ind.ID], counts)
 			}
@@ -407,6 +427,25 @@ func (s *Server) national(ctx context.Context, surveyID string) (map[string]nati
 	s.nationalCache.entries[surveyID] = nationalEntry{figures: figures, at: time.Now()}
 	s.nationalCache.mu.Unlock()
 	return figures, nil
+}
+
+// nationalIndicators names the indicators of def that a national pool may
+// count: all of a national survey's, and of an extension those of the base
+// version it was built on (not its local ones).
+func (s *Server) nationalIndicators(ctx context.Context, def *survey.Definition) (map[string]bool, error) {
+	from := def
+	if def.Extends != "" {
+		base, err := s.definition(ctx, def.Extends, def.BaseVersion)
+		if err != nil {
+			return nil, err
+		}
+		from = base
+	}
+	ids := make(map[string]bool, len(from.Indicators))
+	for _, ind := range from.Indicators {
+		ids[ind.ID] = true
+	}
+	return ids, nil
 }
 
 func round3(x float64) float64 { return math.Round(x*1000) / 1000 }

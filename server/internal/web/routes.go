@@ -26,8 +26,9 @@ func (s *Server) routes() (*gin.Engine, error) {
 
 	api := r.Group("/api/v1")
 	api.POST("/auth/tokens", s.createToken)
-	api.GET("/surveys", s.listSurveys)
-	api.GET("/surveys/:survey", s.getSurvey)
+	// Public, but a staff token also shows its council's own surveys.
+	api.GET("/surveys", s.optionalToken, s.listSurveys)
+	api.GET("/surveys/:survey", s.optionalToken, s.getSurvey)
 	api.POST("/waves/:wave/responses", s.postResponse)
 	// One wildcard name per segment (a Gin rule): :id is the join code
 	// here, the session's id under staff below.
@@ -57,6 +58,7 @@ func (s *Server) routes() (*gin.Engine, error) {
 	staff.GET("/actions/:id/audit", s.getActionAudit)
 	staff.POST("/actions/:id/updates", s.postActionUpdate)
 	staff.POST("/actions/:id/verdicts", s.postVerdict)
+	s.surveyAuthoringRoutes(api, staff)
 	s.audioAPIRoutes(staff)
 
 	s.pageRoutes(r)

@@ -67,7 +67,10 @@ type Server struct {
 	nationalCache nationalCache
 	resultsCache  resultsCache
 
-	definitions sync.Map // "<id>@<version>" → *survey.Definition; versions never change
+	// definitions caches survey versions that a wave uses, which never
+	// change: "<id>@<version>" → *survey.Definition. A version no wave
+	// uses may still be replaced in place, so it is never cached.
+	definitions sync.Map
 	waves       waveCache
 	clipCache   clipCache // each survey's recordings (audio.go)
 	clipBlobs   clipBlobs // recordings' bytes as served (audio.go)
@@ -115,17 +118,20 @@ func New(o Options) (*Server, error) {
 // ServeHTTP makes the server an http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.engine.ServeHTTP(w, r) }
 
-// definition returns a survey version, from memory after the first read.
+// definition returns a survey version, from memory after the first read
+// once a wave uses it (waves mark their version in use before they open).
 func (s *Server) definition(ctx context.Context, id string, version int) (*survey.Definition, error) {
 	key := fmt.Sprintf("%s@%d", id, version)
 	if d, ok := s.definitions.Load(key); ok {
 		return d.(*survey.Definition), nil
 	}
-	d, err := s.store.Survey(ctx, id, version)
+	d, inUse, err := s.store.SurveyInUse(ctx, id, version)
 	if err != nil {
 		return nil, err
 	}
-	s.definitions.Store(key, d)
+	if inUse && version > 0 {
+		s.definitions.Store(key, d)
+	}
 	return d, nil
 }
 

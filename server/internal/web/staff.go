@@ -245,7 +245,7 @@ func (s *Server) councilPageData(c *gin.Context, council *store.Council) (counci
 	if err != nil {
 		return councilPage{}, err
 	}
-	defs, err := s.store.LatestSurveys(ctx)
+	defs, err := s.councilSurveys(ctx, council.Slug)
 	if err != nil {
 		return councilPage{}, err
 	}

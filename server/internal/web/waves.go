@@ -40,7 +40,8 @@ type waveInput struct {
 }
 
 // openWave validates a new wave and stores it on the newest version of its
-// survey; that version is the wave's for good.
+// survey, which may be any survey the council can see (national, or the
+// council's own); that version is marked in use and is the wave's for good.
 func (s *Server) openWave(c *gin.Context, council string, in waveInput) (*store.Wave, error) {
 	ctx := c.Request.Context()
 	name := strings.TrimSpace(in.Name)
@@ -66,10 +67,16 @@ func (s *Server) openWave(c *gin.Context, council string, in waveInput) (*store.
 		closesAt = &t
 	}
 	def, err := s.store.Survey(ctx, in.Survey, 0)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, store.ErrNotFound) || err == nil && def.Council != "" && def.Council != council {
+		// Another council's survey is unknown here, as if it did not exist.
 		return nil, invalid("unknown_survey", "ErrorUnknownSurvey", "survey", nil)
 	}
 	if err != nil {
+		return nil, err
+	}
+	// In use before the wave exists: an edit saved from now on becomes the
+	// next version instead of changing the one this wave asks.
+	if err := s.store.UseSurveyVersion(ctx, def.ID, def.Version); err != nil {
 		return nil, err
 	}
 	w := &store.Wave{Council: council, Survey: def.ID, Version: def.Version, Name: name, Access: in.Access, ClosesAt: closesAt}
