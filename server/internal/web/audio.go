@@ -471,7 +471,7 @@ type audioPage struct {
 	page.Base
 	SurveyID        string
 	CanEdit         bool
-	Languages       []audioLanguage
+	Columns         []audioLanguage // the survey's languages
 	Rows            []audioRow
 	Recorded, Total int
 }
@@ -516,11 +516,11 @@ func (s *Server) audioPage(c *gin.Context) {
 	title, _ := def.Title.In(l.Tag())
 	p := audioPage{Base: s.staffBase(c, "AudioSurveyTitle", "Survey", title), SurveyID: def.ID, CanEdit: canEdit}
 	for _, tag := range def.Languages {
-		p.Languages = append(p.Languages, languageOf(tag))
+		p.Columns = append(p.Columns, languageOf(tag))
 	}
 	for _, q := range def.Questions() {
 		row := audioRow{QuestionID: q.ID, Text: textIn(q.Text, l.Tag())}
-		for _, lang := range p.Languages {
+		for _, lang := range p.Columns {
 			cell := audioCell{Lang: lang, Recorded: have[clipCacheKey(q.ID, lang.Tag)], URL: clipPagePath(def.ID, q.ID, lang.Tag)}
 			if cell.Recorded {
 				p.Recorded++

@@ -94,8 +94,8 @@ func New(o Options) (*Server, error) {
 		now: o.Now, tokenTTL: o.TokenTTL,
 		guards: newGuards(o.Limits, o.Now), trustedProxies: o.TrustedProxies,
 		waves: waveCache{ttl: 2 * time.Second, entries: map[string]waveEntry{}},
-		clipCache: clipCache{ttl: 5 * time.Second},
 	}
+	s.clipCache.ttl = 5 * time.Second
 	assets, err := loadAssets(frontend.FS)
 	if err != nil {
 		return nil, err
