@@ -647,7 +647,7 @@ func (s *Server) audioUploadForm(c *gin.Context) {
 	default:
 		_, _, err = s.attachClip(c.Request.Context(), currentUser(c), t, data)
 		if err == nil {
-			c.Redirect(http.StatusSeeOther, clipPagePath(t.def.ID, t.question.ID, t.lang)+"?done=uploaded")
+			c.Redirect(http.StatusSeeOther, clipPagePath(t.def.ID, t.question.ID, t.lang)+"?done=uploaded"+keepLang(c))
 			return
 		}
 		if !errors.As(err, &ce) {
@@ -717,5 +717,14 @@ func (s *Server) audioDeleteForm(c *gin.Context) {
 		s.pageError(c, "audio.delete", err)
 		return
 	}
-	c.Redirect(http.StatusSeeOther, clipPagePath(t.def.ID, t.question.ID, t.lang)+"?done=removed")
+	c.Redirect(http.StatusSeeOther, clipPagePath(t.def.ID, t.question.ID, t.lang)+"?done=removed"+keepLang(c))
+}
+
+// keepLang carries the page's language (the forms post to ?lang=) to the
+// page a form sends back to.
+func keepLang(c *gin.Context) string {
+	if lang := c.Query("lang"); lang != "" {
+		return "&lang=" + url.QueryEscape(lang)
+	}
+	return ""
 }

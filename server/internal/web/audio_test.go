@@ -441,7 +441,7 @@ func TestAudioStaffPagesAndAudit(t *testing.T) {
 		t.Errorf("player: src %q label %q", htmltest.Attr(a, "src"), htmltest.Attr(a, "aria-label"))
 	}
 	htmltest.One(t, doc, `form[method=post][enctype="multipart/form-data"] input#clip[type=file]`)
-	htmltest.One(t, doc, `form[action="`+clipPage+`/delete"] button`)
+	htmltest.One(t, doc, `form[action="`+clipPage+`/delete?lang=en"] button`)
 
 	doc = htmltest.Parse(t, h.page("/staff/surveys/test-survey/audio", cookie).Body.String())
 	cells := htmltest.All(doc, "table.audio-grid tbody td a")

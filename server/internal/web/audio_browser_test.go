@@ -1,0 +1,62 @@
+package web_test
+
+// axe-core in headless Chromium on the recordings' staff pages, in English
+// and Arabic: the list of surveys, a survey's table of questions against
+// languages, one clip's page with its player and forms, and that page
+// with an error. Skipped without Chromium or axe-core, failed under CI.
+
+import (
+	"net/http"
+	"os"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"yousaid/server/internal/store"
+)
+
+func TestBrowserAudioPagesAxe(t *testing.T) {
+	axePathname := axePath()
+	if axePathname == "" {
+		need(t, "axe-core not found: run `npm ci --prefix .ci` or set AXE_CORE_PATH")
+	}
+	axe, err := os.ReadFile(axePathname)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t)
+	root := h.user("root@yousaid.example", store.RolePlatformAdmin, "")
+	if rec := h.putClip(root, "/api/v1/surveys/test-survey/audio/home_safe/ar", seedClip(t), ""); rec.Code != http.StatusCreated {
+		t.Fatalf("PUT: %d %s", rec.Code, rec.Body)
+	}
+	base := serve(t, h.srv)
+	for _, lang := range []string{"en", "ar"} {
+		// A tab (and sign-in) per language: each tab has its own time limit.
+		ctx := newTab(t)
+		do(t, ctx, "sign in", chromedp.Navigate(base+"/signin"))
+		waitFor(t, ctx, "#email")
+		do(t, ctx, "sign in", chromedp.Evaluate[chromedp.Void](`document.getElementById('email').value = 'root@yousaid.example';
+			document.getElementById('password').value = 'correct horse battery';
+			document.getElementById('email').form.submit()`))
+		waitFor(t, ctx, "nav")
+
+		do(t, ctx, "surveys "+lang, chromedp.Navigate(base+"/staff/audio?lang="+lang))
+		waitFor(t, ctx, `a[href="/staff/surveys/test-survey/audio"]`)
+		runAxe(t, ctx, string(axe), lang+" recordings: surveys")
+
+		do(t, ctx, "grid "+lang, chromedp.Navigate(base+"/staff/surveys/test-survey/audio?lang="+lang))
+		waitFor(t, ctx, "table.audio-grid")
+		runAxe(t, ctx, string(axe), lang+" recordings: one survey")
+
+		do(t, ctx, "clip "+lang, chromedp.Navigate(base+"/staff/surveys/test-survey/audio/home_safe/ar?lang="+lang))
+		waitFor(t, ctx, "audio.clip")
+		runAxe(t, ctx, string(axe), lang+" recordings: one clip")
+
+		do(t, ctx, "no file "+lang, chromedp.Evaluate[chromedp.Void](`document.getElementById('clip').form.submit()`))
+		waitFor(t, ctx, ".error-summary")
+		if got := attrOf(t, ctx, "html", "lang"); got != lang {
+			t.Errorf("the page with errors is in %q, want %q", got, lang)
+		}
+		runAxe(t, ctx, string(axe), lang+" recordings: upload error")
+	}
+}
