@@ -191,6 +191,28 @@ func (s *Server) clipURLs(surveyID string) map[string]string {
 	return urls
 }
 
+// surveyClipURLs returns the clip URLs a survey page shows: an
+// extension of a national survey plays the national recordings of the
+// base questions it keeps unchanged, unless it has its own.
+func (s *Server) surveyClipURLs(def *survey.Definition) map[string]string {
+	own := s.clipURLs(def.ID)
+	if def.Extends == "" {
+		return own
+	}
+	base := s.clipURLs(def.Extends)
+	if len(base) == 0 {
+		return own
+	}
+	merged := make(map[string]string, len(base)+len(own))
+	for k, v := range base {
+		merged[k] = v
+	}
+	for k, v := range own {
+		merged[k] = v
+	}
+	return merged
+}
+
 func (s *Server) forgetClips(surveyID string) {
 	s.clipCache.mu.Lock()
 	delete(s.clipCache.entries, surveyID)
@@ -488,6 +510,9 @@ type audioCell struct {
 	Lang     audioLanguage
 	URL      string // the clip's own page
 	Recorded bool
+	// Inherited: the extension has no recording of its own here, and
+	// plays the national survey's.
+	Inherited bool
 }
 
 func languageOf(tag string) audioLanguage {
@@ -512,6 +537,18 @@ func (s *Server) audioPage(c *gin.Context) {
 	for _, cl := range clips {
 		have[clipCacheKey(cl.Question, cl.Language)] = true
 	}
+	// An extension plays the national recordings of its base questions.
+	inherited := map[string]bool{}
+	if def.Extends != "" {
+		base, err := s.store.SurveyClips(c.Request.Context(), def.Extends)
+		if err != nil {
+			s.pageError(c, "audio.page", err)
+			return
+		}
+		for _, cl := range base {
+			inherited[clipCacheKey(cl.Question, cl.Language)] = true
+		}
+	}
 	l := s.localizer(c)
 	title, _ := def.Title.In(l.Tag())
 	p := audioPage{Base: s.staffBase(c, "AudioSurveyTitle", "Survey", title), SurveyID: def.ID, CanEdit: canEdit}
@@ -521,8 +558,9 @@ func (s *Server) audioPage(c *gin.Context) {
 	for _, q := range def.Questions() {
 		row := audioRow{QuestionID: q.ID, Text: textIn(q.Text, l.Tag())}
 		for _, lang := range p.Columns {
-			cell := audioCell{Lang: lang, Recorded: have[clipCacheKey(q.ID, lang.Tag)], URL: clipPagePath(def.ID, q.ID, lang.Tag)}
-			if cell.Recorded {
+			key := clipCacheKey(q.ID, lang.Tag)
+			cell := audioCell{Lang: lang, Recorded: have[key], Inherited: !have[key] && inherited[key], URL: clipPagePath(def.ID, q.ID, lang.Tag)}
+			if cell.Recorded || cell.Inherited {
 				p.Recorded++
 			}
 			row.Cells = append(row.Cells, cell)
@@ -551,7 +589,10 @@ type audioClipPage struct {
 	Question textView
 	Language audioLanguage
 	Clip     *clipView
-	CanEdit  bool
+	// Inherited is the national survey's recording that an extension
+	// without its own plays.
+	Inherited *clipView
+	CanEdit   bool
 	// Done is "uploaded" or "removed" after a change, for the notice.
 	Done    string
 	Action  string // the forms' URL
@@ -586,24 +627,35 @@ func (s *Server) clipPageData(c *gin.Context, t clipTarget, canEdit bool) (audio
 		}
 		p.Formats += f.Name
 	}
-	clips, err := s.store.SurveyClips(c.Request.Context(), t.def.ID)
-	if err != nil {
+	var err error
+	if p.Clip, err = s.findClip(c.Request.Context(), t.def.ID, t.question.ID, t.lang); err != nil || p.Clip != nil || t.def.Extends == "" {
 		return p, err
+	}
+	p.Inherited, err = s.findClip(c.Request.Context(), t.def.Extends, t.question.ID, t.lang)
+	return p, err
+}
+
+// findClip returns a survey's recording of a question in one language, or
+// nil when there is none.
+func (s *Server) findClip(ctx context.Context, surveyID, question, lang string) (*clipView, error) {
+	clips, err := s.store.SurveyClips(ctx, surveyID)
+	if err != nil {
+		return nil, err
 	}
 	for i := range clips {
 		cl := &clips[i]
-		if cl.Question == t.question.ID && cl.Language == t.lang {
+		if cl.Question == question && cl.Language == lang {
 			format := cl.Ext
 			if f, ok := survey.ClipFormatByExt(cl.Ext); ok {
 				format = f.Name
 			}
-			p.Clip = &clipView{
+			return &clipView{
 				URL: clipURL(cl), Format: format, UploadedBy: cl.UploadedByEmail,
 				UploadedAt: cl.UploadedAt.UTC().Format("2006-01-02 15:04 MST"), KB: (cl.Bytes + 1023) / 1024,
-			}
+			}, nil
 		}
 	}
-	return p, nil
+	return nil, nil
 }
 
 func (s *Server) audioClipPage(c *gin.Context) {

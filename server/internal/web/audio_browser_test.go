@@ -1,7 +1,7 @@
 package web_test
 
 // axe-core in headless Chromium on the recordings' staff pages, in English
-// and Arabic: the list of surveys, a survey's table of questions against
+// and Arabic, and on an Arabic survey page with a recording: the list of surveys, a survey's table of questions against
 // languages, one clip's page with its player and forms, and that page
 // with an error. Skipped without Chromium or axe-core, failed under CI.
 
@@ -29,7 +29,20 @@ func TestBrowserAudioPagesAxe(t *testing.T) {
 	if rec := h.putClip(root, "/api/v1/surveys/test-survey/audio/home_safe/ar", seedClip(t), ""); rec.Code != http.StatusCreated {
 		t.Fatalf("PUT: %d %s", rec.Code, rec.Body)
 	}
+	h.council("leeds")
+	w := h.wave("leeds", store.AccessOpen)
 	base := serve(t, h.srv)
+
+	// The survey page with a recording, JavaScript on: the player is
+	// labelled, and no Listen button is added beside it.
+	ctx := newTab(t)
+	do(t, ctx, "survey ar", chromedp.Navigate(base+"/w/"+w.ID+"?lang=ar"))
+	waitFor(t, ctx, "#qq-home_safe audio[controls]")
+	if n, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('#qq-home_safe .listen').length`)); n != 0 {
+		t.Errorf("%d Listen buttons beside the recording", n)
+	}
+	runAxe(t, ctx, string(axe), "ar survey with a recording")
+
 	for _, lang := range []string{"en", "ar"} {
 		// A tab (and sign-in) per language: each tab has its own time limit.
 		ctx := newTab(t)

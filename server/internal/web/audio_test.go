@@ -576,3 +576,58 @@ func TestAudioTenancy(t *testing.T) {
 		t.Error("York's recordings page lists Leeds's survey")
 	}
 }
+
+// TestExtensionPlaysNationalClips: a council's extension of a national
+// survey plays the national recording of a base question it keeps, until
+// the council attaches its own; the staff table says which is which.
+func TestExtensionPlaysNationalClips(t *testing.T) {
+	h := newHarness(t)
+	h.council("leeds")
+	root := h.user("root@yousaid.example", store.RolePlatformAdmin, "")
+	leeds := h.user("admin@leeds.example", store.RoleCouncilAdmin, "leeds")
+	cookie := h.signIn("admin@leeds.example")
+	ext := testSurvey(t)
+	ext.ID, ext.Council, ext.Extends, ext.BaseVersion = "leeds-extension", "leeds", "test-survey", 1
+	if err := h.store.PutSurvey(context.Background(), ext); err != nil {
+		t.Fatal(err)
+	}
+	w := h.surveyWave("leeds", ext.ID, store.AccessOpen)
+	national := decodeClip(t, h.putClip(root, "/api/v1/surveys/test-survey/audio/home_safe/ar", seedClip(t), "")).URL
+	src := func() string {
+		doc := htmltest.Parse(t, h.surveyGet("/w/"+w.ID+"?lang=ar", nil).Body.String())
+		return htmltest.Attr(htmltest.One(t, doc, "#qq-home_safe audio"), "src")
+	}
+	if got := src(); got != national {
+		t.Errorf("the extension plays %q, want the national %q", got, national)
+	}
+	cell := func() string {
+		doc := htmltest.Parse(t, h.page("/staff/surveys/leeds-extension/audio?lang=en", cookie).Body.String())
+		for _, a := range htmltest.All(doc, "table.audio-grid td a") {
+			if htmltest.Attr(a, "href") == "/staff/surveys/leeds-extension/audio/home_safe/ar" {
+				return strings.Fields(htmltest.Text(a))[0]
+			}
+		}
+		return ""
+	}
+	if got := cell(); got != "National" {
+		t.Errorf("the extension's cell says %q, want National", got)
+	}
+	doc := htmltest.Parse(t, h.page("/staff/surveys/leeds-extension/audio/home_safe/ar", cookie).Body.String())
+	if got := htmltest.Attr(htmltest.One(t, doc, "audio"), "src"); got != national {
+		t.Errorf("the clip page plays %q, want the national recording", got)
+	}
+
+	own := decodeClip(t, h.putClip(leeds, "/api/v1/surveys/leeds-extension/audio/home_safe/ar", clipFile(t, "hello.opus"), "")).URL
+	if got := src(); got != own {
+		t.Errorf("after Leeds's own upload the extension plays %q, want %q", got, own)
+	}
+	if got := cell(); got != "Recorded" {
+		t.Errorf("the extension's cell says %q, want Recorded", got)
+	}
+	// The national survey's own page is unchanged.
+	base := h.surveyWave("leeds", "test-survey", store.AccessOpen)
+	doc = htmltest.Parse(t, h.surveyGet("/w/"+base.ID+"?lang=ar", nil).Body.String())
+	if got := htmltest.Attr(htmltest.One(t, doc, "#qq-home_safe audio"), "src"); got != national {
+		t.Errorf("the national survey plays %q after Leeds's upload", got)
+	}
+}

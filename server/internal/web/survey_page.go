@@ -193,7 +193,7 @@ func (s *Server) surveyView(w *store.Wave, def *survey.Definition, l *locale.Loc
 	}
 	// The language buttons post to this page, which has no query to keep.
 	p.Switch = page.LanguageLinks(&url.URL{Path: "/w/" + w.ID}, lang, surveyLanguages(def))
-	clips := s.clipURLs(def.ID)
+	clips := s.surveyClipURLs(def)
 	for _, sec := range def.Sections {
 		sv := sectionView{ID: sec.ID, Title: st.in(sec.Title)}
 		for i := range sec.Questions {
