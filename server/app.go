@@ -103,7 +103,7 @@ func NewApp(ctx context.Context, cfg Config, logger *slog.Logger) (app *App, err
 	}
 	a.web, err = web.New(web.Options{
 		Store: a.Store, Logger: logger, Locale: bundle, Pages: pages, Tally: a.tally, TokenTTL: cfg.TokenTTL,
-		Demo: cfg.Demo,
+		Showcase: showcase(cfg.Demo),
 		Limits: web.Limits{
 			MaxInFlight:       cfg.MaxInFlight,
 			WaveSubmissions:   web.Rate{PerSecond: cfg.WaveRate, Burst: cfg.WaveBurst},
@@ -139,6 +139,19 @@ func NewApp(ctx context.Context, cfg Config, logger *slog.Logger) (app *App, err
 		return nil, fmt.Errorf("listening on %s: %w", cfg.Addr, err)
 	}
 	return a, nil
+}
+
+// showcase is what the home page offers to try on a demonstration
+// platform: the demo council and its accounts. Nil otherwise.
+func showcase(isDemo bool) *web.Showcase {
+	if !isDemo {
+		return nil
+	}
+	sc := &web.Showcase{Council: demo.Council, Password: demo.Password}
+	for _, a := range demo.Accounts {
+		sc.Accounts = append(sc.Accounts, web.ShowcaseAccount{Email: a.Email, Role: a.Role})
+	}
+	return sc
 }
 
 // createDemoForum gives the demo council a forum session and a published

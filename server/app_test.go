@@ -127,6 +127,15 @@ func TestAppKeepsNoClientTraces(t *testing.T) {
 		t.Fatalf("demo waves: %d %v", resp.StatusCode, err)
 	}
 	wave := waves.Waves[0].ID
+	// The home page of a demonstration platform offers its accounts and
+	// open waves to try (handed to the web layer, which knows no demo).
+	resp = send("GET", "/?lang=en", "", nil)
+	home, _ := io.ReadAll(resp.Body)
+	for _, want := range []string{"admin@demo.example", "demo-password", `href="/c/demo"`, `href="/w/`} {
+		if !strings.Contains(string(home), want) {
+			t.Errorf("demo home page lacks %q", want)
+		}
+	}
 	for i := range 5 {
 		body := fmt.Sprintf(`{"language":"en","answers":{"anything_else":"privacy test %d"}}`, i)
 		if resp := send("POST", "/api/v1/waves/"+wave+"/responses", body, nil); resp.StatusCode != 201 {

@@ -43,7 +43,8 @@ const (
 //	MessageWrongTypeChoice   CodeWrongType, choice
 //	MessageWrongTypeMulti    CodeWrongType, multi
 //	MessageWrongTypeScale    CodeWrongType, scale       Min, Max
-//	MessageWrongTypeText     CodeWrongType, text
+//	MessageWrongTypeText     CodeWrongType, text (a number, true or a list)
+//	MessageUnreadableText    CodeWrongType, text that is not valid UTF-8
 //	MessageDuplicateAnswer   CodeWrongType, the same key twice in JSON
 //	MessageHiddenQuestion    CodeHiddenQuestion
 //	MessageRequired          CodeRequired
@@ -58,6 +59,7 @@ const (
 	MessageWrongTypeMulti  = "ErrorWrongTypeMulti"
 	MessageWrongTypeScale  = "ErrorWrongTypeScale"
 	MessageWrongTypeText   = "ErrorWrongTypeText"
+	MessageUnreadableText  = "ErrorUnreadableText"
 	MessageDuplicateAnswer = "ErrorDuplicateAnswer"
 	MessageHiddenQuestion  = "ErrorHiddenQuestion"
 	MessageRequired        = "ErrorRequired"
@@ -355,7 +357,7 @@ func normaliseScale(q *Question, n int, huge bool) result {
 // control characters (a form's "\r" of "\r\n" among them) are removed.
 func normaliseText(q *Question, s string) result {
 	if !utf8.ValidString(s) {
-		return wrongType(q)
+		return invalidAnswer(CodeWrongType, MessageUnreadableText)
 	}
 	s = cleanText(s)
 	if s == "" {

@@ -99,7 +99,7 @@ func jsonAnswer(q *Question, raw json.RawMessage) result {
 			return normaliseChoice(q, s)
 		case q.Type == TypeText:
 			if !utf8.Valid(raw) {
-				return wrongType(q)
+				return invalidAnswer(CodeWrongType, MessageUnreadableText)
 			}
 			return normaliseText(q, s)
 		}

@@ -51,6 +51,7 @@ var (
 	wrongMulti  = fe("areas", survey.CodeWrongType, survey.MessageWrongTypeMulti)
 	wrongScale  = fe("anxiety", survey.CodeWrongType, survey.MessageWrongTypeScale)
 	wrongText   = fe("anything_else", survey.CodeWrongType, survey.MessageWrongTypeText)
+	unreadable  = fe("anything_else", survey.CodeWrongType, survey.MessageUnreadableText)
 )
 
 // safe is the one required answer of the test survey.
@@ -165,9 +166,10 @@ func TestParseJSONAnswers(t *testing.T) {
 			wantAnswers: with("areas", []string{"housing"}), wantErrs: survey.FieldErrors{errTooLong("housing_detail")}},
 		{name: "text at the default limit", raw: `{"home_safe": "always", "housing_detail": "` + strings.Repeat("x", survey.DefaultMaxTextLength) + `", "areas": ["housing"]}`,
 			wantAnswers: with("areas", []string{"housing"}, "housing_detail", strings.Repeat("x", survey.DefaultMaxTextLength))},
-		{name: "text with invalid UTF-8", raw: "{\"home_safe\": \"always\", \"anything_else\": \"caf\xe9\"}", wantAnswers: safe, wantErrs: survey.FieldErrors{wrongText}},
+		{name: "text with invalid UTF-8", raw: "{\"home_safe\": \"always\", \"anything_else\": \"caf\xe9\"}", wantAnswers: safe, wantErrs: survey.FieldErrors{unreadable}},
 		{name: "text with an escaped lone surrogate", raw: `{"home_safe": "always", "anything_else": "a\ud800b"}`, wantAnswers: with("anything_else", "a\uFFFDb")},
 		{name: "text as a number", raw: `{"home_safe": "always", "anything_else": 5}`, wantAnswers: safe, wantErrs: survey.FieldErrors{wrongText}},
+		{name: "text as true", raw: `{"home_safe": "always", "anything_else": true}`, wantAnswers: safe, wantErrs: survey.FieldErrors{wrongText}},
 		{name: "text as a list", raw: `{"home_safe": "always", "anything_else": ["a"]}`, wantAnswers: safe, wantErrs: survey.FieldErrors{wrongText}},
 
 		// show_if.
@@ -290,7 +292,7 @@ func TestParseForm(t *testing.T) {
 
 		// Text.
 		{name: "text given twice", form: url.Values{"home_safe": {"always"}, "anything_else": {"a", "b"}}, wantAnswers: safe, wantErrs: survey.FieldErrors{wrongText}},
-		{name: "text with invalid UTF-8", form: url.Values{"home_safe": {"always"}, "anything_else": {"caf\xe9"}}, wantAnswers: safe, wantErrs: survey.FieldErrors{wrongText}},
+		{name: "text with invalid UTF-8", form: url.Values{"home_safe": {"always"}, "anything_else": {"caf\xe9"}}, wantAnswers: safe, wantErrs: survey.FieldErrors{unreadable}},
 		{name: "text too long", form: url.Values{"home_safe": {"always"}, "anything_else": {strings.Repeat("é", 21)}}, wantAnswers: safe, wantErrs: survey.FieldErrors{errTooLong("anything_else")}},
 		{name: "text control characters removed", form: url.Values{"home_safe": {"always"}, "anything_else": {"a\x00b\x1bc"}}, wantAnswers: with("anything_else", "abc")},
 
@@ -511,6 +513,7 @@ var knownMessages = map[string]string{
 	survey.MessageWrongTypeMulti:  survey.CodeWrongType,
 	survey.MessageWrongTypeScale:  survey.CodeWrongType,
 	survey.MessageWrongTypeText:   survey.CodeWrongType,
+	survey.MessageUnreadableText:  survey.CodeWrongType,
 	survey.MessageDuplicateAnswer: survey.CodeWrongType,
 	survey.MessageHiddenQuestion:  survey.CodeHiddenQuestion,
 	survey.MessageRequired:        survey.CodeRequired,

@@ -100,8 +100,8 @@ type PriorityResult struct {
 	// Rank is 1 for the largest count; equal counts share a rank and the
 	// next rank skips (1, 1, 3). Suppressed priorities come last, in the
 	// survey's option order (so the order says nothing of their size),
-	// with rank 0.
-	Rank       int  `json:"rank"`
+	// with a nil rank, like every other suppressed figure.
+	Rank       *int `json:"rank"`
 	Suppressed bool `json:"suppressed"`
 }
 
@@ -253,11 +253,11 @@ func rankPriorities(q *Question, v qvalues, dec qdecision) []PriorityResult {
 	// Stable: equal counts keep the survey's option order.
 	slices.SortStableFunc(shown, func(a, b PriorityResult) int { return cmp.Compare(*b.Count, *a.Count) })
 	for i := range shown {
+		rank := i + 1
 		if i > 0 && *shown[i].Count == *shown[i-1].Count {
-			shown[i].Rank = shown[i-1].Rank
-		} else {
-			shown[i].Rank = i + 1
+			rank = *shown[i-1].Rank
 		}
+		shown[i].Rank = &rank
 	}
 	return append(shown, hidden...)
 }

@@ -195,13 +195,22 @@ func TestComputePriorities(t *testing.T) {
 	add(2, "16-17")
 	r := compute(t, d, rs, 5)
 	want := []survey.PriorityResult{
-		{Value: "housing", Count: ptr[int64](12), Share: ptr(0.632), Rank: 1},
-		{Value: "money", Count: ptr[int64](12), Share: ptr(0.632), Rank: 1},
-		{Value: "health", Count: ptr[int64](7), Share: ptr(0.368), Rank: 3},
+		{Value: "housing", Count: ptr[int64](12), Share: ptr(0.632), Rank: ptr(1)},
+		{Value: "money", Count: ptr[int64](12), Share: ptr(0.632), Rank: ptr(1)},
+		{Value: "health", Count: ptr[int64](7), Share: ptr(0.368), Rank: ptr(3)},
 		{Value: "16-17", Suppressed: true},
 	}
 	if diff := cmp.Diff(want, r.Priorities); diff != "" {
 		t.Errorf("priorities mismatch (-want +got):\n%s", diff)
+	}
+	// A suppressed priority's rank is null like its other figures: a 0
+	// would read as a figure.
+	hidden, err := json.Marshal(r.Priorities[3])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"value":"16-17","count":null,"share":null,"rank":null,"suppressed":true}`; string(hidden) != want {
+		t.Errorf("suppressed priority = %s, want %s", hidden, want)
 	}
 	// The priorities are the areas question's own counts.
 	areas := question(t, r.Questions, "areas")
@@ -222,7 +231,7 @@ func TestComputeEmpty(t *testing.T) {
 		}
 	}
 	for _, p := range r.Priorities {
-		if p.Suppressed || *p.Count != 0 || p.Share != nil || p.Rank != 1 {
+		if p.Suppressed || *p.Count != 0 || p.Share != nil || p.Rank == nil || *p.Rank != 1 {
 			t.Errorf("priority with no answers = %+v", p)
 		}
 	}

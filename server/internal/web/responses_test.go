@@ -16,6 +16,25 @@ import (
 	"yousaid/server/internal/store"
 )
 
+// TestTextAnswerNotTextSaysSo: true or a number for a text question is
+// told to be text, not that its characters could not be read.
+func TestTextAnswerNotTextSaysSo(t *testing.T) {
+	h := newHarness(t)
+	h.council("leeds")
+	w := h.wave("leeds", store.AccessOpen)
+	for _, value := range []string{"true", "5"} {
+		body := `{"language":"en","answers":{"age_band":"16-17","anything_else":` + value + `}}`
+		rec := h.do(request{method: "POST", path: "/api/v1/waves/" + w.ID + "/responses", body: body})
+		if rec.Code != http.StatusBadRequest {
+			t.Fatalf("%s: status %d, want 400", value, rec.Code)
+		}
+		e := decodeErr(t, rec)
+		if e.Error.Field != "anything_else" || !strings.Contains(e.Error.Message, "must be text") {
+			t.Errorf("%s: error %q on %q, want that the answer must be text", value, e.Error.Message, e.Error.Field)
+		}
+	}
+}
+
 func TestResponseRules(t *testing.T) {
 	h := newHarness(t)
 	h.council("leeds")

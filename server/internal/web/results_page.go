@@ -187,7 +187,10 @@ func (s *Server) resultsPageHandler(c *gin.Context) {
 			if opt, ok := pq.Option(pr.Value); ok {
 				label, _ = opt.Label.In(lang)
 			}
-			b := bar{Label: label, Count: countText(pr.Count), Suppressed: pr.Suppressed, Rank: pr.Rank}
+			b := bar{Label: label, Count: countText(pr.Count), Suppressed: pr.Suppressed}
+			if pr.Rank != nil {
+				b.Rank = *pr.Rank
+			}
 			if pr.Share != nil && answered > 0 {
 				b.Percent, b.Width = percent(l, *pr.Share), int(math.Round(*pr.Share*100))
 			}

@@ -121,11 +121,11 @@ func TestResultsOfAKnownWave(t *testing.T) {
 	for _, p := range doc.Priorities {
 		switch p.Value {
 		case "housing":
-			if p.Rank != 1 || *p.Count != 40 || *p.Share != 1 {
+			if p.Rank == nil || *p.Rank != 1 || *p.Count != 40 || *p.Share != 1 {
 				t.Errorf("housing = %+v", p)
 			}
 		case "money":
-			if p.Rank != 2 || *p.Count != 30 || *p.Share != 0.75 {
+			if p.Rank == nil || *p.Rank != 2 || *p.Count != 30 || *p.Share != 0.75 {
 				t.Errorf("money = %+v", p)
 			}
 		case "friends":

@@ -29,8 +29,9 @@ type Options struct {
 	Locale *locale.Bundle
 	Pages  *page.Renderer
 	Tally  *tally.Writer
-	// Demo shows the demo accounts on the home page.
-	Demo bool
+	// Showcase, on a demonstration platform only, is what the home page
+	// offers to try (showcase.go).
+	Showcase *Showcase
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// TokenTTL is how long an API token or sign-in session lasts.
@@ -50,7 +51,7 @@ type Server struct {
 	locale   *locale.Bundle
 	pages    *page.Renderer
 	tally    *tally.Writer
-	demo     bool
+	demo     *Showcase
 	now      func() time.Time
 	tokenTTL time.Duration
 
@@ -90,7 +91,7 @@ func New(o Options) (*Server, error) {
 		o.TokenTTL = 12 * time.Hour
 	}
 	s := &Server{
-		store: o.Store, logger: o.Logger, locale: o.Locale, pages: o.Pages, tally: o.Tally, demo: o.Demo,
+		store: o.Store, logger: o.Logger, locale: o.Locale, pages: o.Pages, tally: o.Tally, demo: o.Showcase,
 		now: o.Now, tokenTTL: o.TokenTTL,
 		guards: newGuards(o.Limits, o.Now), trustedProxies: o.TrustedProxies,
 		waves: waveCache{ttl: 2 * time.Second, entries: map[string]waveEntry{}},

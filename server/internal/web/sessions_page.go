@@ -678,8 +678,8 @@ func (s *Server) priorityRanks(ctx context.Context, w *store.Wave, def *survey.D
 	}
 	ranks := map[string]int{}
 	for _, p := range survey.Compute(def, all, minCellOf(council)).Priorities {
-		if !p.Suppressed && p.Rank > 0 && p.Count != nil && *p.Count > 0 {
-			ranks[p.Value] = p.Rank
+		if !p.Suppressed && p.Rank != nil && p.Count != nil && *p.Count > 0 {
+			ranks[p.Value] = *p.Rank
 		}
 	}
 	return ranks, nil

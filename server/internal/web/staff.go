@@ -9,7 +9,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"yousaid/server/internal/demo"
 	"yousaid/server/internal/page"
 	"yousaid/server/internal/store"
 )
@@ -99,37 +98,16 @@ func (s *Server) staffBase(c *gin.Context, titleID string, data ...any) page.Bas
 // homePage is GET /.
 type homePage struct {
 	page.Base
-	// DemoAccounts are listed only when the server runs with -demo.
-	DemoAccounts []demo.Account
-	DemoPassword string
-	DemoWaves    []waveView // the demo council's open waves, to try the survey
-	DemoVotes    []string   // join URLs of the demo council's open forum sessions
+	// Showcase is set only on a demonstration platform (-demo).
+	Showcase *showcaseView
 }
 
 func (s *Server) home(c *gin.Context) {
 	p := homePage{Base: s.base(c, "HomeTitle")}
-	if s.demo {
-		p.DemoAccounts, p.DemoPassword = demo.Accounts, demo.Password
-		waves, err := s.store.CouncilWaves(c.Request.Context(), demo.Council)
-		if err != nil {
-			s.pageError(c, "home", err)
-			return
-		}
-		for i := range waves {
-			if v := s.viewWave(&waves[i]); !v.Closed {
-				p.DemoWaves = append(p.DemoWaves, v)
-			}
-		}
-		sessions, err := s.store.CouncilSessions(c.Request.Context(), demo.Council, 20)
-		if err != nil {
-			s.pageError(c, "home", err)
-			return
-		}
-		for _, sess := range sessions {
-			if !sess.Closed() {
-				p.DemoVotes = append(p.DemoVotes, "/j/"+sess.JoinCode)
-			}
-		}
+	var err error
+	if p.Showcase, err = s.showcase(c.Request.Context()); err != nil {
+		s.pageError(c, "home", err)
+		return
 	}
 	s.render(c, http.StatusOK, "home", p)
 }

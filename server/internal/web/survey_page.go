@@ -355,13 +355,16 @@ func (s *Server) surveySubmit(c *gin.Context) {
 	_, err = s.submit(c.Request.Context(), submission{
 		wave: w, def: def, language: l.Tag(), code: code, key: key, answers: answers,
 	})
+	thanks := "/w/" + url.PathEscape(w.ID) + "/thanks?lang=" + url.QueryEscape(l.Tag())
 	switch {
-	case err == nil, errors.Is(err, errIdemMismatch):
-		// A mismatch means this form's first sending was stored already
-		// (the answer to it was lost on the way): the person's response
-		// is in, once. Storing the changed answers too would count them
-		// twice.
-		c.Redirect(http.StatusSeeOther, "/w/"+url.PathEscape(w.ID)+"/thanks?lang="+url.QueryEscape(l.Tag()))
+	case err == nil:
+		c.Redirect(http.StatusSeeOther, thanks)
+	case errors.Is(err, errIdemMismatch):
+		// This form's first sending was stored already (the answer to it
+		// was lost on the way, or the person came back and changed it):
+		// the response is in, once. Storing the changed answers too would
+		// count them twice, so the thank-you page says which were kept.
+		c.Redirect(http.StatusSeeOther, thanks+"&"+thanksResentParam+"=1")
 	case errors.Is(err, errCodeInvalid):
 		errs = []page.FieldError{{ID: codeControlID, Message: l.T("ErrorCodeInvalid")}}
 		s.render(c, http.StatusUnprocessableEntity, "survey", s.surveyView(w, def, l, form, errs))

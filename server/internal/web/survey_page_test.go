@@ -380,6 +380,48 @@ func TestSurveyFormStoresOnceAndRedirects(t *testing.T) {
 	}
 }
 
+// TestSurveyFormSentAgainChangedSaysFirstAnswersKept: a form sent again
+// with changed answers (the back button, then "Send") keeps the first
+// answers only, and the thank-you page says so, with a way to start anew.
+func TestSurveyFormSentAgainChangedSaysFirstAnswersKept(t *testing.T) {
+	h := newHarness(t)
+	h.council("leeds")
+	w := h.wave("leeds", store.AccessOpen)
+	def := testSurvey(t)
+	key := formKey(t, parsePage(t, h.surveyGet("/w/"+w.ID+"?lang=en", nil)))
+	first := url.Values{"lang": {"en"}, "idempotency_key": {key}, "age_band": {"16-17"}, "home_safe": {"never"}}
+	if rec := h.surveyPost("/w/"+w.ID, first); rec.Code != http.StatusSeeOther {
+		t.Fatalf("first sending: %d, want 303", rec.Code)
+	}
+	changed := url.Values{"lang": {"en"}, "idempotency_key": {key}, "age_band": {"16-17"}, "home_safe": {"always"}}
+	rec := h.surveyPost("/w/"+w.ID, changed)
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("changed sending: %d, want 303", rec.Code)
+	}
+	location := rec.Header().Get("Location")
+	if want := "/w/" + w.ID + "/thanks?lang=en&resent=1"; location != want {
+		t.Fatalf("Location %q, want %q", location, want)
+	}
+	if n := h.countResponses(w.ID); n != 1 {
+		t.Fatalf("%d responses stored, want 1", n)
+	}
+	if got, _ := h.storedAnswers(w.ID, key, def); got["home_safe"] != "never" {
+		t.Errorf("stored home_safe %v, want the first answer never", got["home_safe"])
+	}
+	doc := parsePage(t, h.surveyGet(location, nil))
+	if got := htmltest.Text(htmltest.One(t, doc, "p.lead")); !strings.Contains(got, "we kept the answers you sent first") {
+		t.Errorf("lead %q does not say the first answers were kept", got)
+	}
+	if got := htmltest.Attr(htmltest.One(t, doc, "a.new-survey"), "href"); got != "/w/"+w.ID+"?lang=en" {
+		t.Errorf("new survey link %q", got)
+	}
+	// Sent once, the page only thanks.
+	doc = parsePage(t, h.surveyGet("/w/"+w.ID+"/thanks?lang=en", nil))
+	if got := htmltest.Text(htmltest.One(t, doc, "p.lead")); strings.Contains(got, "kept the answers") {
+		t.Errorf("plain thank-you page says %q", got)
+	}
+}
+
 func TestSurveyFormInvalidKeepsEveryAnswer(t *testing.T) {
 	h := newHarness(t)
 	h.council("leeds")

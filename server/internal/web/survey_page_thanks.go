@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -22,6 +23,10 @@ type thanksPage struct {
 	page.Base
 	// WaveID lets survey.js clear the draft it kept for this wave.
 	WaveID string
+	// Resent says the same form came again with changed answers and only
+	// the first ones were kept; NewSurveyURL starts a fresh response.
+	Resent       bool
+	NewSurveyURL string
 	// Council is the council's name, empty when it could not be read.
 	Council         string
 	CouncilContacts []councilContactView
@@ -81,6 +86,10 @@ func urlText(u string) string {
 	return strings.TrimSuffix(u, "/")
 }
 
+// thanksResentParam marks the thank-you page reached by sending a form
+// whose first sending was stored already.
+const thanksResentParam = "resent"
+
 // surveyThanks is GET /w/{wave}/thanks?lang=: shown after a response is
 // stored, also once the wave has closed. Its URL holds nothing about the
 // response. A council that cannot be read leaves out only its own
@@ -101,6 +110,10 @@ func (s *Server) surveyThanks(c *gin.Context) {
 	l := s.useLanguage(c, langs)
 	lang := l.Tag()
 	p := thanksPage{Base: s.pages.NewBase(l, l.T("ThanksTitle")), WaveID: w.ID}
+	if c.Query(thanksResentParam) != "" {
+		p.Resent = true
+		p.NewSurveyURL = "/w/" + url.PathEscape(w.ID) + "?lang=" + url.QueryEscape(lang)
+	}
 	p.Languages = page.LanguageLinks(c.Request.URL, lang, langs)
 
 	council, err := s.store.Council(ctx, w.Council)
