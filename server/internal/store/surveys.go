@@ -212,7 +212,9 @@ func (s *Store) Survey(ctx context.Context, id string, version int) (*survey.Def
 
 // SurveyInUse returns one stored version (the newest when version is 0)
 // and whether a wave uses it: only such a version can be cached, since
-// any other may still be replaced in place.
+// any other may still be replaced in place. A version not marked in use
+// is looked up among the waves, for waves opened without marking it
+// (before versions were marked, or by maintenance code).
 func (s *Store) SurveyInUse(ctx context.Context, id string, version int) (*survey.Definition, bool, error) {
 	var doc surveyDoc
 	var err error
@@ -225,7 +227,16 @@ func (s *Store) SurveyInUse(ctx context.Context, id string, version int) (*surve
 		return nil, false, mapErr("store.SurveyInUse", err)
 	}
 	def, err := decodeSurvey(doc)
-	return def, doc.InUse, err
+	if err != nil {
+		return nil, false, err
+	}
+	inUse := doc.InUse
+	if !inUse {
+		if inUse, err = s.waveUses(ctx, doc.Survey, doc.Version); err != nil {
+			return nil, false, mapErr("store.SurveyInUse", err)
+		}
+	}
+	return def, inUse, nil
 }
 
 // SurveyVersions lists a survey's versions, oldest first; ErrNotFound when

@@ -213,6 +213,9 @@ func TestMarkUsedSurveyVersions(t *testing.T) {
 	if err := s.CreateWave(ctx, &store.Wave{Council: "leeds", Survey: "unmarked", Version: 1, Name: "Old", Access: store.AccessOpen}); err != nil {
 		t.Fatal(err)
 	}
+	if _, inUse, err := s.SurveyInUse(ctx, "unmarked", 1); err != nil || !inUse {
+		t.Errorf("SurveyInUse of a version a wave uses = %v, %v; want true", inUse, err)
+	}
 	if v, err := s.SaveSurvey(ctx, smallSurvey("unmarked", "", "Edit")); err != nil || v != 2 {
 		t.Errorf("SaveSurvey of a version a wave uses = %d, %v; want version 2", v, err)
 	}
