@@ -1,19 +1,33 @@
 package web_test
 
 // axe-core in headless Chromium on the recordings' staff pages, in English
-// and Arabic, and on an Arabic survey page with a recording: the list of surveys, a survey's table of questions against
-// languages, one clip's page with its player and forms, and that page
-// with an error. Skipped without Chromium or axe-core, failed under CI.
+// and Arabic, and on an Arabic survey page with a recording: the list of
+// surveys, a survey's table of questions against languages, one clip's
+// page with its player and forms, and that page with an error. Skipped
+// without Chromium or axe-core, failed under CI.
 
 import (
+	"context"
 	"net/http"
 	"os"
 	"testing"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"yousaid/server/internal/store"
 )
+
+// staffTab opens a tab signed in with a session cookie: a tab per page
+// keeps each within its time limit on a busy machine.
+func staffTab(t *testing.T, base, cookie string) context.Context {
+	t.Helper()
+	ctx := newTab(t)
+	if _, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: "yousaid_session", Value: cookie, URL: base + "/"}); err != nil {
+		t.Fatalf("setting the session cookie: %v", err)
+	}
+	return ctx
+}
 
 func TestBrowserAudioPagesAxe(t *testing.T) {
 	axePathname := axePath()
@@ -26,6 +40,7 @@ func TestBrowserAudioPagesAxe(t *testing.T) {
 	}
 	h := newHarness(t)
 	root := h.user("root@yousaid.example", store.RolePlatformAdmin, "")
+	cookie := h.signIn("root@yousaid.example")
 	if rec := h.putClip(root, "/api/v1/surveys/test-survey/audio/home_safe/ar", seedClip(t), ""); rec.Code != http.StatusCreated {
 		t.Fatalf("PUT: %d %s", rec.Code, rec.Body)
 	}
@@ -44,23 +59,17 @@ func TestBrowserAudioPagesAxe(t *testing.T) {
 	runAxe(t, ctx, string(axe), "ar survey with a recording")
 
 	for _, lang := range []string{"en", "ar"} {
-		// A tab (and sign-in) per language: each tab has its own time limit.
-		ctx := newTab(t)
-		do(t, ctx, "sign in", chromedp.Navigate(base+"/signin"))
-		waitFor(t, ctx, "#email")
-		do(t, ctx, "sign in", chromedp.Evaluate[chromedp.Void](`document.getElementById('email').value = 'root@yousaid.example';
-			document.getElementById('password').value = 'correct horse battery';
-			document.getElementById('email').form.submit()`))
-		waitFor(t, ctx, "nav")
-
+		ctx := staffTab(t, base, cookie)
 		do(t, ctx, "surveys "+lang, chromedp.Navigate(base+"/staff/audio?lang="+lang))
 		waitFor(t, ctx, `a[href="/staff/surveys/test-survey/audio"]`)
 		runAxe(t, ctx, string(axe), lang+" recordings: surveys")
 
+		ctx = staffTab(t, base, cookie)
 		do(t, ctx, "grid "+lang, chromedp.Navigate(base+"/staff/surveys/test-survey/audio?lang="+lang))
 		waitFor(t, ctx, "table.audio-grid")
 		runAxe(t, ctx, string(axe), lang+" recordings: one survey")
 
+		ctx = staffTab(t, base, cookie)
 		do(t, ctx, "clip "+lang, chromedp.Navigate(base+"/staff/surveys/test-survey/audio/home_safe/ar?lang="+lang))
 		waitFor(t, ctx, "audio.clip")
 		runAxe(t, ctx, string(axe), lang+" recordings: one clip")
