@@ -631,3 +631,28 @@ func TestExtensionPlaysNationalClips(t *testing.T) {
 		t.Errorf("the national survey plays %q after Leeds's upload", got)
 	}
 }
+
+// TestClipsOutliveSurveyVersions: a recording belongs to the survey, the
+// question and the language, so a wave of a newer version plays it too.
+func TestClipsOutliveSurveyVersions(t *testing.T) {
+	h := newHarness(t)
+	h.council("leeds")
+	root := h.user("root@yousaid.example", store.RolePlatformAdmin, "")
+	url := decodeClip(t, h.putClip(root, "/api/v1/surveys/test-survey/audio/home_safe/ar", seedClip(t), "")).URL
+	v2 := testSurvey(t)
+	v2.Version = 2
+	v2.Title["en"] = "Test survey, second version"
+	if err := h.store.PutSurvey(context.Background(), v2); err != nil {
+		t.Fatal(err)
+	}
+	for _, version := range []int{1, 2} {
+		w := &store.Wave{Council: "leeds", Survey: "test-survey", Version: version, Name: "Wave", Access: store.AccessOpen}
+		if err := h.store.CreateWave(context.Background(), w); err != nil {
+			t.Fatal(err)
+		}
+		doc := htmltest.Parse(t, h.surveyGet("/w/"+w.ID+"?lang=ar", nil).Body.String())
+		if got := htmltest.Attr(htmltest.One(t, doc, "#qq-home_safe audio"), "src"); got != url {
+			t.Errorf("version %d plays %q, want %q", version, got, url)
+		}
+	}
+}
