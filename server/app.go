@@ -18,6 +18,7 @@ import (
 	"yousaid/server/internal/demo"
 	"yousaid/server/internal/embedded"
 	"yousaid/server/internal/locale"
+	"yousaid/server/internal/metrics"
 	"yousaid/server/internal/page"
 	"yousaid/server/internal/store"
 	"yousaid/server/internal/tally"
@@ -35,6 +36,9 @@ type App struct {
 	tally    *tally.Writer
 	web      *web.Server
 	listener net.Listener
+
+	metrics         *metrics.Metrics
+	metricsListener net.Listener // nil unless cfg.MetricsAddr is set
 }
 
 func newLogger(w io.Writer, level string) *slog.Logger {
@@ -47,7 +51,9 @@ func newLogger(w io.Writer, level string) *slog.Logger {
 // administrator and the demo data, and listens on cfg.Addr. Close it, or
 // run Serve, to release everything.
 func NewApp(ctx context.Context, cfg Config, logger *slog.Logger) (app *App, err error) {
-	a := &App{cfg: cfg, logger: logger}
+	// Counting costs little, so it always happens; only METRICS_ADDR
+	// decides whether anyone can read the counts.
+	a := &App{cfg: cfg, logger: logger, metrics: metrics.New()}
 	defer func() {
 		if err != nil {
 			a.Close()
@@ -62,7 +68,7 @@ func NewApp(ctx context.Context, cfg Config, logger *slog.Logger) (app *App, err
 		uri = a.embedded.URI()
 		logger.Info("embedded store started", "data", cfg.DataDir)
 	}
-	storeOpts := store.Options{ServerSelectionTimeout: cfg.StoreTimeout}
+	storeOpts := store.Options{ServerSelectionTimeout: cfg.StoreTimeout, OnError: a.metrics.StoreError}
 	if a.embedded != nil {
 		// 16 connections keep the embedded store busy; more only queue
 		// inside it and cost memory (200 clients: RSS 180 → 142 MB,
@@ -97,7 +103,12 @@ func NewApp(ctx context.Context, cfg Config, logger *slog.Logger) (app *App, err
 	if a.embedded != nil {
 		staleAfter = 0 // this process owns the embedded store: every other writer is dead
 	}
-	a.tally = tally.New(a.Store, logger, tally.Options{StaleAfter: staleAfter, Mask: survey.MaskPersonalData})
+	a.tally = tally.New(a.Store, logger, tally.Options{StaleAfter: staleAfter, Mask: survey.MaskPersonalData, Observer: a.metrics})
+	writer := a.tally
+	a.metrics.WatchTally(func() metrics.TallyLag {
+		l := writer.Lag()
+		return metrics.TallyLag{Responses: l.Responses, Votes: l.Votes, Oldest: l.Oldest}
+	})
 	if err := a.tally.Start(ctx); err != nil {
 		return nil, err
 	}
@@ -110,6 +121,7 @@ func NewApp(ctx context.Context, cfg Config, logger *slog.Logger) (app *App, err
 			ClientSubmissions: web.Rate{PerSecond: cfg.ClientRate, Burst: cfg.ClientBurst},
 		},
 		TrustedProxies: cfg.TrustedProxies,
+		Metrics:        a.metrics,
 	})
 	if err != nil {
 		return nil, err
@@ -137,6 +149,12 @@ func NewApp(ctx context.Context, cfg Config, logger *slog.Logger) (app *App, err
 	a.listener, err = net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("listening on %s: %w", cfg.Addr, err)
+	}
+	if cfg.MetricsAddr != "" {
+		a.metricsListener, err = net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			return nil, fmt.Errorf("listening for metrics on %s: %w", cfg.MetricsAddr, err)
+		}
 	}
 	return a, nil
 }
@@ -177,6 +195,37 @@ func (a *App) createDemoForum(ctx context.Context) error {
 // Addr is the address the app listens on (useful with ":0").
 func (a *App) Addr() string { return a.listener.Addr().String() }
 
+// MetricsAddr is the address /metrics is served on; "" when it is not.
+func (a *App) MetricsAddr() string {
+	if a.metricsListener == nil {
+		return ""
+	}
+	return a.metricsListener.Addr().String()
+}
+
+// serveMetrics answers scrapes on the metrics listener until it is shut
+// down. It has no routes but /metrics, and none of the public ones.
+func (a *App) serveMetrics() *http.Server {
+	if a.metricsListener == nil {
+		return nil
+	}
+	srv := &http.Server{
+		Handler:           a.metrics.Handler(),
+		ReadHeaderTimeout: a.cfg.ReadHeaderTimeout,
+		ReadTimeout:       a.cfg.ReadTimeout,
+		WriteTimeout:      a.cfg.WriteTimeout,
+		IdleTimeout:       a.cfg.IdleTimeout,
+		ErrorLog:          slog.NewLogLogger(a.logger.Handler(), slog.LevelWarn),
+	}
+	go func() {
+		if err := srv.Serve(a.metricsListener); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			a.logger.Error("metrics server stopped", "err", err)
+		}
+	}()
+	a.logger.Info("metrics are served", "addr", a.MetricsAddr())
+	return srv
+}
+
 // Serve answers requests until ctx is cancelled, then lets requests in
 // flight finish (up to the shutdown grace) and releases everything.
 func (a *App) Serve(ctx context.Context) error {
@@ -192,6 +241,10 @@ func (a *App) Serve(ctx context.Context) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(a.listener) }()
+	if msrv := a.serveMetrics(); msrv != nil {
+		// Scrapes go on during shutdown; they stop with everything else.
+		defer msrv.Close()
+	}
 	go a.repairStaleTallies()
 	go a.sweepTokens(ctx)
 	a.logger.Info("yousaid is listening", "addr", a.Addr())
@@ -286,6 +339,9 @@ func (a *App) repairStaleTallies() {
 func (a *App) Close() {
 	if a.listener != nil {
 		_ = a.listener.Close()
+	}
+	if a.metricsListener != nil {
+		_ = a.metricsListener.Close()
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

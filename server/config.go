@@ -16,6 +16,7 @@ import (
 // of which has an environment variable behind it (the flag wins).
 type Config struct {
 	Addr          string        // listen address, e.g. ":8080"
+	MetricsAddr   string        // listen address of /metrics, e.g. "127.0.0.1:9090"; empty: not served
 	MongoURI      string        // a MongoDB to use; empty: the embedded store
 	Database      string        // database name
 	DataDir       string        // the embedded store's folder
@@ -56,6 +57,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 		return def
 	}
 	fs.StringVar(&cfg.Addr, "addr", env("ADDR", ":8080"), "listen address (env ADDR)")
+	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", env("METRICS_ADDR", ""), "listen address of the Prometheus /metrics endpoint, kept off the public address; empty serves none (env METRICS_ADDR)")
 	fs.StringVar(&cfg.MongoURI, "mongodb-uri", env("MONGODB_URI", ""), "MongoDB connection string; empty runs the embedded store (env MONGODB_URI)")
 	fs.StringVar(&cfg.Database, "db", env("MONGODB_DB", "yousaid"), "database name (env MONGODB_DB)")
 	fs.StringVar(&cfg.DataDir, "data", env("DATA_DIR", "./data"), "folder of the embedded store (env DATA_DIR)")
@@ -138,6 +140,14 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	return cfg, cfg.validate()
 }
 
+// samePort reports whether two listen addresses name the same fixed port
+// (":0" picks a free one, so never clashes).
+func samePort(a, b string) bool {
+	_, pa, errA := net.SplitHostPort(a)
+	_, pb, errB := net.SplitHostPort(b)
+	return errA == nil && errB == nil && pa != "0" && pa == pb
+}
+
 func parseBoolEnv(v string) (bool, error) {
 	if v == "" {
 		return false, nil
@@ -149,6 +159,13 @@ func (cfg Config) validate() error {
 	var errs []error
 	if _, _, err := net.SplitHostPort(cfg.Addr); err != nil {
 		errs = append(errs, fmt.Errorf("-addr %q is not host:port (for example :8080)", cfg.Addr))
+	}
+	if cfg.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(cfg.MetricsAddr); err != nil {
+			errs = append(errs, fmt.Errorf("-metrics-addr %q is not host:port (for example 127.0.0.1:9090)", cfg.MetricsAddr))
+		} else if samePort(cfg.MetricsAddr, cfg.Addr) {
+			errs = append(errs, fmt.Errorf("-metrics-addr %q must not share -addr's port: metrics are never served on the public address", cfg.MetricsAddr))
+		}
 	}
 	if cfg.Database == "" || strings.ContainsAny(cfg.Database, `/\. "$`) {
 		errs = append(errs, fmt.Errorf("-db %q is not a valid database name", cfg.Database))

@@ -79,6 +79,10 @@ type Options struct {
 	// every connection costs it memory: a small pool is faster and
 	// lighter there (docs/benchmarks.md).
 	MaxPoolSize uint64
+	// OnError, when set, is told the name of every command the store
+	// failed (insert, update, find...), for metrics; never its values. A
+	// duplicate key is an expected answer, not an error.
+	OnError func(command string)
 }
 
 // Open connects to uri, checks the store answers and ensures every index.
@@ -102,6 +106,9 @@ func Open(ctx context.Context, uri, database string, o Options) (*Store, error) 
 		SetRetryWrites(false)
 	if o.MaxPoolSize > 0 {
 		copts.SetMaxPoolSize(o.MaxPoolSize)
+	}
+	if o.OnError != nil {
+		copts.SetMonitor(failedCommands(o.OnError))
 	}
 	client, err := mongo.Connect(copts)
 	if err != nil {

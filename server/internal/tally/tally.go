@@ -38,6 +38,8 @@ type Options struct {
 	// Mask hides personal data in free text before it is queued for
 	// moderation; nil queues text as written.
 	Mask func(string) string
+	// Observer, when set, is told of recounts (observe.go).
+	Observer Observer
 }
 
 // entry is one response's contribution, kept until flushed so that a
@@ -69,6 +71,7 @@ type Writer struct {
 	groupOf   map[string]survey.Group     // tally id → its group (for unapplied)
 
 	votes voteState // forum sessions' vote tallies (votes.go)
+	lag   lagState  // what Lag reads (observe.go)
 
 	// onUncertain, when set, is told of a wave whose tally update failed
 	// in a way that may or may not have been applied; see OnUncertain.
@@ -107,6 +110,7 @@ func New(s *store.Store, logger *slog.Logger, opts Options) *Writer {
 		stop: make(chan struct{}), done: make(chan struct{}),
 	}
 	w.votes = newVoteState(&w.mu)
+	w.lag.cleanSince.Store(time.Now().UnixNano())
 	return w
 }
 
@@ -235,9 +239,11 @@ func (w *Writer) Add(r *store.Response, def *survey.Definition, answers survey.A
 
 // Flush writes every pending count: one $inc per tally document touched.
 // Counts that could not be written stay and are retried.
-func (w *Writer) Flush(ctx context.Context) error {
+func (w *Writer) Flush(ctx context.Context) (err error) {
 	w.flushMu.Lock()
 	defer w.flushMu.Unlock()
+	start := time.Now()
+	defer func() { w.noteFlushed(start, err == nil) }()
 
 	w.mu.Lock()
 	for wave, entries := range w.pending {
@@ -254,6 +260,7 @@ func (w *Writer) Flush(ctx context.Context) error {
 		delete(w.pending, wave)
 	}
 	w.mu.Unlock()
+	w.noteHeld()
 
 	var errs []error
 	if len(w.unqueued) > 0 {
@@ -324,6 +331,11 @@ type Report struct {
 // submissions go on: their counts wait, and those the recount counted
 // itself are dropped so that each response is counted exactly once.
 func (w *Writer) Recount(ctx context.Context, wave string, def func(surveyID string, version int) (*survey.Definition, error)) (Report, error) {
+	return w.RecountBecause(ctx, wave, def, CauseRequested)
+}
+
+// RecountBecause is Recount, telling the Observer why.
+func (w *Writer) RecountBecause(ctx context.Context, wave string, def func(surveyID string, version int) (*survey.Definition, error), cause string) (Report, error) {
 	rep := Report{Wave: wave}
 	w.mu.Lock()
 	w.recounting[wave] = true
@@ -424,6 +436,7 @@ func (w *Writer) Recount(ctx context.Context, wave string, def func(surveyID str
 	w.recent[wave] = recountedWindow{counted: counted, until: time.Now().Add(time.Minute)}
 	w.mu.Unlock()
 	finished = true
+	w.recounted("wave", cause, rep.Corrected)
 	return rep, nil
 }
 
@@ -524,14 +537,19 @@ func (w *Writer) RepairStale(ctx context.Context, def func(string, int) (*survey
 	if err != nil {
 		return nil, err
 	}
+	staleCount := len(waves)
 	for _, wave := range suspect {
 		if !slices.Contains(waves, wave) {
 			waves = append(waves, wave)
 		}
 	}
 	var reports []Report
-	for _, wave := range waves {
-		rep, err := w.Recount(ctx, wave, def)
+	for i, wave := range waves {
+		cause := CauseStaleWriter
+		if i >= staleCount {
+			cause = CauseCheckFailed
+		}
+		rep, err := w.RecountBecause(ctx, wave, def, cause)
 		if err != nil {
 			return reports, fmt.Errorf("recounting wave %s: %w", wave, err)
 		}

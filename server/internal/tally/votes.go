@@ -202,6 +202,7 @@ func (w *Writer) flushVotes(ctx context.Context) []error {
 		delete(w.votes.pending, session)
 	}
 	w.mu.Unlock()
+	w.noteHeld()
 
 	var errs []error
 	_, uncertain := w.onUncertain.Load().(func(string))
@@ -233,7 +234,7 @@ func (w *Writer) recountSessionSoon(session string) {
 	for time.Now().Before(deadline) {
 		time.Sleep(2 * time.Second)
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		_, err := w.RecountSession(ctx, session)
+		_, err := w.recountSession(ctx, session, CauseUncertainWrite)
 		cancel()
 		if err == nil {
 			w.notify(session)
@@ -266,6 +267,10 @@ type VoteReport struct {
 // votes go on: their counts wait, and those the recount counted itself
 // are dropped, so that each vote is counted exactly once.
 func (w *Writer) RecountSession(ctx context.Context, session string) (VoteReport, error) {
+	return w.recountSession(ctx, session, CauseRequested)
+}
+
+func (w *Writer) recountSession(ctx context.Context, session, cause string) (VoteReport, error) {
 	rep := VoteReport{Session: session}
 	w.mu.Lock()
 	w.votes.recounting[session] = true
@@ -324,6 +329,7 @@ func (w *Writer) RecountSession(ctx context.Context, session string) (VoteReport
 	w.mu.Unlock()
 	finished = true
 	w.notify(session)
+	w.recounted("session", cause, rep.Corrected)
 	return rep, nil
 }
 
@@ -349,7 +355,7 @@ func (w *Writer) repairStaleSessions(ctx context.Context, markers []string) ([]V
 				continue
 			}
 			seen[session] = true
-			rep, err := w.RecountSession(ctx, session)
+			rep, err := w.recountSession(ctx, session, CauseStaleWriter)
 			if err != nil {
 				return reports, fmt.Errorf("recounting session %s: %w", session, err)
 			}

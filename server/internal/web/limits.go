@@ -301,6 +301,7 @@ func (s *Server) limitClients(c *gin.Context) {
 		c.Next()
 		return
 	}
+	s.countRefusedEarly(c, errTooMany(wait))
 	if isAPI(c) {
 		s.fail(c, "limits.client", errTooMany(wait))
 		return

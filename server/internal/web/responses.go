@@ -16,6 +16,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
+	"yousaid/server/internal/metrics"
 	"yousaid/server/internal/store"
 	"yousaid/survey"
 )
@@ -243,53 +244,58 @@ func (s *Server) openWaveFor(ctx context.Context, waveID string) (*store.Wave, *
 
 // postResponse is POST /api/v1/waves/{wave}/responses (anonymous).
 func (s *Server) postResponse(c *gin.Context) {
+	refuse := func(err error) {
+		s.countResponse(metrics.ChannelAPI, err)
+		s.fail(c, "responses.post", err)
+	}
 	body, err := readJSONBody(c)
 	if err != nil {
-		s.fail(c, "responses.post", err)
+		refuse(err)
 		return
 	}
 	w, def, err := s.openWaveFor(c.Request.Context(), c.Param("wave"))
 	if err != nil {
-		s.fail(c, "responses.post", err)
+		refuse(err)
 		return
 	}
 	env, err := parseEnvelope(body)
 	if err != nil {
-		s.fail(c, "responses.post", err)
+		refuse(err)
 		return
 	}
 	if env.language == nil || *env.language == "" {
-		s.fail(c, "responses.post", invalid(survey.CodeRequired, "ErrorLanguageRequired", "language", nil))
+		refuse(invalid(survey.CodeRequired, "ErrorLanguageRequired", "language", nil))
 		return
 	}
 	if !slices.Contains(def.Languages, *env.language) {
-		s.fail(c, "responses.post", invalid("unknown_language", "ErrorUnknownLanguage", "language", map[string]any{"Language": *env.language}))
+		refuse(invalid("unknown_language", "ErrorUnknownLanguage", "language", map[string]any{"Language": *env.language}))
 		return
 	}
 	key := c.GetHeader("Idempotency-Key")
 	if key != "" {
 		if _, err := uuid.Parse(key); err != nil {
-			s.fail(c, "responses.post", invalid("invalid_idempotency_key", "ErrorIdempotencyKey", "Idempotency-Key", nil))
+			refuse(invalid("invalid_idempotency_key", "ErrorIdempotencyKey", "Idempotency-Key", nil))
 			return
 		}
 		key = strings.ToLower(key)
 	}
 	answers, ferrs, err := survey.ParseJSONAnswers(def, env.answers)
 	if err != nil {
-		s.fail(c, "responses.post", invalid(survey.CodeWrongType, "ErrorAnswersType", "answers", nil))
+		refuse(invalid(survey.CodeWrongType, "ErrorAnswersType", "answers", nil))
 		return
 	}
 	if len(ferrs) > 0 {
-		s.fail(c, "responses.post", fieldErrors(def, ferrs))
+		refuse(fieldErrors(def, ferrs))
 		return
 	}
 	receipt, err := s.submit(c.Request.Context(), submission{
 		wave: w, def: def, language: *env.language, code: env.code, key: key, answers: answers,
 	})
 	if err != nil {
-		s.fail(c, "responses.post", err)
+		refuse(err)
 		return
 	}
+	s.countResponse(metrics.ChannelAPI, nil)
 	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusCreated, gin.H{"receipt": receipt})
 }

@@ -19,7 +19,7 @@ func (s *Server) routes() (*gin.Engine, error) {
 	r.HandleMethodNotAllowed = false
 	r.RedirectTrailingSlash = false
 
-	r.Use(s.recovery, s.accessLog, securityHeaders, s.limitInFlight, limitBody, s.resolveLanguage, s.refuseOperatorParams, s.limitClients)
+	r.Use(s.recovery, s.accessLog, s.measure, securityHeaders, s.limitInFlight, limitBody, s.resolveLanguage, s.refuseOperatorParams, s.limitClients)
 
 	r.GET("/healthz", s.healthz)
 	r.GET("/readyz", s.readyz)

@@ -16,6 +16,7 @@ import (
 	"yousaid/frontend"
 
 	"yousaid/server/internal/locale"
+	"yousaid/server/internal/metrics"
 	"yousaid/server/internal/page"
 	"yousaid/server/internal/store"
 	"yousaid/server/internal/tally"
@@ -42,6 +43,9 @@ type Options struct {
 	// whose X-Forwarded-For names the client, for the per-client limits
 	// only. Empty: no proxy is trusted, the connection's address is used.
 	TrustedProxies []string
+	// Metrics records requests, submissions and votes; nil records
+	// nothing.
+	Metrics *metrics.Metrics
 }
 
 // Server holds the handlers' dependencies.
@@ -54,6 +58,7 @@ type Server struct {
 	demo     *Showcase
 	now      func() time.Time
 	tokenTTL time.Duration
+	metrics  *metrics.Metrics // nil-safe
 
 	guards         *guards
 	trustedProxies []string
@@ -92,7 +97,7 @@ func New(o Options) (*Server, error) {
 	}
 	s := &Server{
 		store: o.Store, logger: o.Logger, locale: o.Locale, pages: o.Pages, tally: o.Tally, demo: o.Showcase,
-		now: o.Now, tokenTTL: o.TokenTTL,
+		now: o.Now, tokenTTL: o.TokenTTL, metrics: o.Metrics,
 		guards: newGuards(o.Limits, o.Now), trustedProxies: o.TrustedProxies,
 		waves: waveCache{ttl: 2 * time.Second, entries: map[string]waveEntry{}},
 	}
@@ -106,6 +111,7 @@ func New(o Options) (*Server, error) {
 	s.richText = page.NewRichText()
 	// A tally update that failed may have been applied: recount its wave.
 	s.tally.OnUncertain(s.markUnsure)
+	s.metrics.WatchRecountsPending(s.unsure.pending)
 	if err := s.pages.Require(pageNames...); err != nil {
 		return nil, err
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
+	"yousaid/server/internal/metrics"
 	"yousaid/server/internal/store"
 	"yousaid/server/internal/tally"
 	"yousaid/survey"
@@ -297,30 +298,35 @@ func idempotencyKey(c *gin.Context) (string, error) {
 
 // postVote is POST /api/v1/sessions/{join_code}/votes (anonymous).
 func (s *Server) postVote(c *gin.Context) {
+	refuse := func(err error) {
+		s.countVote(metrics.ChannelAPI, err)
+		s.fail(c, "votes.post", err)
+	}
 	body, err := readJSONBody(c)
 	if err != nil {
-		s.fail(c, "votes.post", err)
+		refuse(err)
 		return
 	}
 	sess, err := s.openSessionFor(c.Request.Context(), c.Param("id"))
 	if err != nil {
-		s.fail(c, "votes.post", err)
+		refuse(err)
 		return
 	}
 	choices, err := parseVote(sess, body)
 	if err != nil {
-		s.fail(c, "votes.post", err)
+		refuse(err)
 		return
 	}
 	key, err := idempotencyKey(c)
 	if err != nil {
-		s.fail(c, "votes.post", err)
+		refuse(err)
 		return
 	}
 	if err := s.castVote(c.Request.Context(), sess, choices, key); err != nil {
-		s.fail(c, "votes.post", err)
+		refuse(err)
 		return
 	}
+	s.countVote(metrics.ChannelAPI, nil)
 	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusCreated, gin.H{"choices": choices})
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/google/uuid"
 
 	"yousaid/server/internal/locale"
+	"yousaid/server/internal/metrics"
 	"yousaid/server/internal/page"
 	"yousaid/server/internal/store"
 	"yousaid/survey"
@@ -123,17 +124,20 @@ func (s *Server) voteSubmit(c *gin.Context) {
 	}
 	sess, l, langs, err := s.voteSession(c, form.Get(fieldLang))
 	if err != nil {
+		s.countVote(metrics.ChannelForm, err)
 		s.pageError(c, "vote.submit", err)
 		return
 	}
 	chosen := form[fieldChoice]
 	if sess.Closed() {
+		s.countVote(metrics.ChannelForm, errSessionClosed)
 		s.render(c, http.StatusGone, "session-vote", s.voteView(c, sess, l, langs, chosen, nil))
 		return
 	}
 	choices, err := validChoices(sess, chosen)
 	var ae *apiError
 	if errors.As(err, &ae) {
+		s.countVote(metrics.ChannelForm, ae)
 		errs := []page.FieldError{{ID: choiceControlID, Message: l.T(ae.MessageID, ae.Data)}}
 		s.render(c, http.StatusUnprocessableEntity, "session-vote", s.voteView(c, sess, l, langs, chosen, errs))
 		return
@@ -143,6 +147,7 @@ func (s *Server) voteSubmit(c *gin.Context) {
 		key = ""
 	}
 	err = s.castVote(c.Request.Context(), sess, choices, key)
+	s.countVote(metrics.ChannelForm, err)
 	switch {
 	case err == nil, errors.Is(err, errIdemMismatch):
 		// A mismatch means this form's first sending was stored already:

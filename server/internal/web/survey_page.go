@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"yousaid/server/internal/locale"
+	"yousaid/server/internal/metrics"
 	"yousaid/server/internal/page"
 	"yousaid/server/internal/store"
 	"yousaid/survey"
@@ -326,6 +327,7 @@ func (s *Server) surveySubmit(c *gin.Context) {
 	switchTo := form.Get(fieldSwitchLang)
 	w, def, l, err := s.surveyWave(c, switchTo, form.Get(fieldLang))
 	if err != nil {
+		s.countResponse(metrics.ChannelForm, err)
 		s.pageError(c, "survey.submit", err)
 		return
 	}
@@ -344,6 +346,11 @@ func (s *Server) surveySubmit(c *gin.Context) {
 		errs = append(errs, page.FieldError{ID: s.controlID(def, fe.Field), Message: l.T(fe.MessageID, fe.TemplateData(def))})
 	}
 	if len(errs) > 0 {
+		if len(ferrs) > 0 {
+			s.countResponse(metrics.ChannelForm, errFormInvalid)
+		} else {
+			s.countResponse(metrics.ChannelForm, errCodeInvalid)
+		}
 		s.render(c, http.StatusUnprocessableEntity, "survey", s.surveyView(w, def, l, form, errs))
 		return
 	}
@@ -355,6 +362,7 @@ func (s *Server) surveySubmit(c *gin.Context) {
 	_, err = s.submit(c.Request.Context(), submission{
 		wave: w, def: def, language: l.Tag(), code: code, key: key, answers: answers,
 	})
+	s.countResponse(metrics.ChannelForm, err)
 	thanks := "/w/" + url.PathEscape(w.ID) + "/thanks?lang=" + url.QueryEscape(l.Tag())
 	switch {
 	case err == nil:

@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"yousaid/server/internal/tally"
 )
 
 // unsureWaves are waves whose tallies may be short: a response's insert
@@ -22,6 +24,13 @@ type unsureWaves struct {
 // unsureQuiet is how long after its last mark a wave waits for its
 // recount, so that one outage costs one recount per wave.
 const unsureQuiet = 2 * time.Second
+
+// pending is how many waves wait for their recount.
+func (u *unsureWaves) pending() int {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return len(u.waves)
+}
 
 // markUnsure schedules a recount of wave.
 func (s *Server) markUnsure(wave string) {
@@ -65,7 +74,7 @@ func (s *Server) recountUnsure() {
 		u.mu.Unlock()
 		for _, wave := range due {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-			rep, err := s.tally.Recount(ctx, wave, s.Definition)
+			rep, err := s.tally.RecountBecause(ctx, wave, s.Definition, tally.CauseUncertainWrite)
 			cancel()
 			if err != nil {
 				s.logger.Warn("recount after a store failure failed; will retry", "wave", wave, "err", err)
