@@ -145,6 +145,9 @@ func NewApp(ctx context.Context, cfg Config, logger *slog.Logger) (app *App, err
 		if err := a.createDemoForum(ctx); err != nil {
 			return nil, fmt.Errorf("creating the demo forum: %w", err)
 		}
+		if err := demo.CreateClips(ctx, a.Store); err != nil {
+			return nil, fmt.Errorf("attaching the demo recordings: %w", err)
+		}
 	}
 	if cfg.Repair {
 		return a, nil // a maintenance run serves nothing

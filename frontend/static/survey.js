@@ -2,8 +2,9 @@
    One section at a time, follow-up questions shown only when they apply,
    a draft kept on the phone (answers only, never the code), a submission
    that retries with the same Idempotency-Key, and a Listen button where
-   the browser has a voice for the language. Every word it shows comes from
-   the page (the form's data-t-* attributes), never from this file. */
+   the browser has a voice for the language and staff recorded no clip.
+   Every word it shows comes from the page (the form's data-t-* attributes),
+   never from this file. */
 (function () {
   'use strict';
   var store = null;
@@ -237,6 +238,7 @@
     if (!v) return;
     listening = true;
     qs.forEach(function (q) {
+      if (q.querySelector('audio')) return; // a recording of the question is there already
       var b = button('button-secondary listen', d.tListen, function () {
         var again = speaking === b;
         stop();

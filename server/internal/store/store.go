@@ -55,6 +55,7 @@ const (
 	colSpentRecoveryCodes = "spent_recovery_codes"
 	colUsedTOTP           = "used_totp"
 	colSettings           = "settings"
+	colClips              = "audio_clips"
 )
 
 // Store is the concrete store over one database.
@@ -69,6 +70,9 @@ type Store struct {
 	// translationLocks serialise, in this process, the writes to each
 	// scope and language's reviews (see translations.go).
 	translationLocks sync.Map
+	// clipLocks serialise, in this process, the writes to each
+	// question's recording in one language (see audio.go).
+	clipLocks sync.Map
 	// surveyLocks serialise, in this process, the writes that decide a
 	// survey's versions (see surveys.go).
 	surveyLocks sync.Map
@@ -222,6 +226,7 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 		colRecoveryCodes:      {{Keys: bson.D{{Key: "user", Value: 1}}}},
 		colSpentRecoveryCodes: {{Keys: bson.D{{Key: "user", Value: 1}}}},
 		colUsedTOTP:           {{Keys: bson.D{{Key: "user", Value: 1}, {Key: "step", Value: 1}}}},
+		colClips:              {{Keys: bson.D{{Key: "survey", Value: 1}}}, {Keys: bson.D{{Key: "sha256", Value: 1}}}},
 	}
 	// Every collection exists from the start, so that the embedded store
 	// indexes its table now (it indexes tables, and FerretDB makes one only

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"yousaid/survey"
 )
 
 // MaxBodyBytes bounds every request body (the contract's 64 KiB).
@@ -56,7 +58,7 @@ func (s *Server) recovery(c *gin.Context) {
 // contentSecurityPolicy allows nothing from other hosts and no inline
 // script or style.
 const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
-	"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+	"connect-src 'self'; media-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 // securityHeaders go on every answer.
 func securityHeaders(c *gin.Context) {
@@ -71,12 +73,23 @@ func securityHeaders(c *gin.Context) {
 	c.Next()
 }
 
+// largeBodies are the routes (method and template) that take a file,
+// and the most each may read instead of MaxBodyBytes.
+var largeBodies = map[string]int64{
+	clipAPIRoute:    survey.MaxClipBytes,
+	clipUploadRoute: survey.MaxClipBytes + clipFormSlack,
+}
+
 // limitBody caps what any handler can read.
 func limitBody(c *gin.Context) {
 	if c.Request.Body != nil {
 		limit := int64(MaxBodyBytes)
-		if surveyWriteRoutes[c.Request.Method+" "+c.FullPath()] {
+		route := c.Request.Method + " " + c.FullPath()
+		if surveyWriteRoutes[route] {
 			limit = MaxSurveyBodyBytes
+		}
+		if n, ok := largeBodies[route]; ok {
+			limit = n
 		}
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 	}
@@ -98,8 +111,8 @@ func isAPI(c *gin.Context) bool {
 // file's name) are left to their handler.
 func (s *Server) refuseOperatorParams(c *gin.Context) {
 	for _, p := range c.Params {
-		if strings.HasPrefix(c.FullPath(), "/static/") {
-			break
+		if strings.Contains(c.FullPath(), "/*"+p.Key) {
+			continue // a wildcard: a file's name, which its handler checks
 		}
 		if len(p.Value) > 200 || strings.ContainsAny(p.Value, "$.{}[]%\\\"' ") || strings.IndexFunc(p.Value, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0 {
 			if isAPI(c) {

@@ -20,7 +20,8 @@ var pageNames = []string{"error", "home", "signin", "councils", "council", "code
 	"session-vote", "session-thanks", "sessions", "session-present", "actions", "action", "audit", "public-council",
 	"survey-list", "survey-editor", "survey-question", "survey-translate", "survey-delete", "survey-diff",
 	"retention", "translation",
-	"users", "invite", "account", "settings", "totp", "recovery-codes", "signin-code"}
+	"users", "invite", "account", "settings", "totp", "recovery-codes", "signin-code",
+	"audio-surveys", "audio", "audio-clip"}
 
 // pageRoutes registers the HTML pages.
 func (s *Server) pageRoutes(r *gin.Engine) {
@@ -67,6 +68,7 @@ func (s *Server) pageRoutes(r *gin.Engine) {
 	s.surveyEditorRoutes(staff)
 	s.retentionPageRoutes(staff)
 	s.accountPageRoutes(r, staff)
+	s.audioPageRoutes(r, staff)
 }
 
 // resolveLanguage gives the request its localizer: ?lang, then a form's

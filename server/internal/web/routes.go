@@ -62,6 +62,7 @@ func (s *Server) routes() (*gin.Engine, error) {
 	s.accountRoutes(staff)
 	s.surveyAuthoringRoutes(api, staff)
 	s.translationRoutes(staff)
+	s.audioAPIRoutes(staff)
 
 	s.pageRoutes(r)
 

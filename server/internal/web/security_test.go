@@ -278,10 +278,14 @@ func (f *secFixture) path(route string) string {
 			parts[i] = f.wave.ID
 		case p == ":survey":
 			parts[i] = "test-survey"
-		case p == ":lang":
-			parts[i] = "ar"
+		case p == "*file" && parts[1] == "audio":
+			parts[i] = strings.Repeat("0", 64) + ".opus" // no such clip: a public 404
 		case p == "*file":
 			parts[i] = "site.css"
+		case p == ":question":
+			parts[i] = "home_safe"
+		case p == ":lang":
+			parts[i] = "ar"
 		case p == ":join_code" || p == ":code":
 			parts[i] = f.joinCode
 		case p == ":id":

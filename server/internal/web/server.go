@@ -80,6 +80,8 @@ type Server struct {
 	waves       waveCache
 	// accountLocks serialise one council's account changes (accounts.go).
 	accountLocks sync.Map
+	clipCache    clipCache // each survey's recordings (audio.go)
+	clipBlobs    clipBlobs // recordings' bytes as served (audio.go)
 
 	engine *gin.Engine
 }
@@ -101,6 +103,7 @@ func New(o Options) (*Server, error) {
 		guards: newGuards(o.Limits, o.Now), trustedProxies: o.TrustedProxies,
 		waves: waveCache{ttl: 2 * time.Second, entries: map[string]waveEntry{}},
 	}
+	s.clipCache.ttl = 5 * time.Second
 	assets, err := loadAssets(frontend.FS)
 	if err != nil {
 		return nil, err

@@ -106,7 +106,11 @@ func (s *Server) staffBase(c *gin.Context, titleID string, data ...any) page.Bas
 	if u.Role != store.RoleCoProducer {
 		b.Nav = append(b.Nav, link("SurveysTitle", "/staff/surveys"))
 	}
-	b.Nav = append(b.Nav, link("NavLanguages", "/staff/languages"), link("NavAccount", "/staff/account"))
+	b.Nav = append(b.Nav, link("NavLanguages", "/staff/languages"))
+	if hasRole(u, store.RoleCouncilAdmin) {
+		b.Nav = append(b.Nav, link("NavAudio", "/staff/audio"))
+	}
+	b.Nav = append(b.Nav, link("NavAccount", "/staff/account"))
 	return b
 }
 

@@ -115,6 +115,9 @@ type questionView struct {
 	MaxLength          int
 	Value              string // a text question's answer
 	ShowIf             *conditionView
+	// Clip is the URL of a recording of the question in the page's
+	// language, if staff attached one (audio.go).
+	Clip string
 }
 
 type optionView struct {
@@ -194,6 +197,7 @@ func (s *Server) surveyView(w *store.Wave, def *survey.Definition, l *locale.Loc
 	}
 	// The language buttons post to this page, which has no query to keep.
 	p.Switch = page.LanguageLinks(&url.URL{Path: "/w/" + w.ID}, lang, surveyLanguages(def))
+	clips := s.surveyClipURLs(def)
 	for _, sec := range def.Sections {
 		sv := sectionView{ID: sec.ID, Title: st.in(sec.Title)}
 		for i := range sec.Questions {
@@ -201,6 +205,7 @@ func (s *Server) surveyView(w *store.Wave, def *survey.Definition, l *locale.Loc
 			qv := newQuestionView(def, q, l, st, form)
 			qv.Field = p.Field(qv.FirstID)
 			qv.DescribedBy = describedBy(qv)
+			qv.Clip = clips[clipCacheKey(q.ID, lang)]
 			p.AnyRequired = p.AnyRequired || q.Required
 			sv.Questions = append(sv.Questions, qv)
 		}
