@@ -1,7 +1,9 @@
 package web
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -232,6 +234,12 @@ func (s *Server) saveSurvey(ctx context.Context, u *store.User, def *survey.Defi
 	if err := s.validateSurvey(ctx, def); err != nil {
 		return 0, err
 	}
+	// A save that changes nothing (a form sent twice, "move up" on the
+	// first item) keeps the current version: storing it again would make
+	// an identical next version whenever a wave uses the current one.
+	if sameDefinition(def, current) {
+		return current.Version, nil
+	}
 	if err := s.useBase(ctx, def); err != nil {
 		return 0, err
 	}
@@ -443,4 +451,11 @@ func (s *Server) optionalToken(c *gin.Context) {
 		return
 	}
 	s.requireToken(c)
+}
+
+// sameDefinition reports whether two definitions would be stored alike.
+func sameDefinition(a, b *survey.Definition) bool {
+	ja, errA := json.Marshal(a)
+	jb, errB := json.Marshal(b)
+	return errA == nil && errB == nil && bytes.Equal(ja, jb)
 }
