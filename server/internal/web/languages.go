@@ -38,7 +38,7 @@ type languageRow struct {
 
 func (s *Server) languagesPageHandler(c *gin.Context) {
 	ctx := c.Request.Context()
-	defs, err := s.store.LatestSurveys(ctx)
+	defs, err := s.surveysFor(c, currentUser(c))
 	if err != nil {
 		s.pageError(c, "staff.languages", err)
 		return

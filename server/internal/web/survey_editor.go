@@ -141,7 +141,9 @@ func (s *Server) surveyListData(c *gin.Context) (surveyListPage, error) {
 	p := surveyListPage{Base: s.staffBase(c, "SurveysTitle"), Council: u.Council,
 		CanCreate: hasRole(u, store.RoleCouncilAdmin), Form: surveyCreateInput{QuestionType: survey.TypeChoice}}
 	p.Types = s.typeChoices(c)
-	defs, err := s.store.LatestSurveys(c.Request.Context())
+	// National surveys and the person's council's own; every survey for a
+	// platform administrator.
+	defs, err := s.surveysFor(c, u)
 	if err != nil {
 		return p, err
 	}

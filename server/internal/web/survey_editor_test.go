@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -440,5 +441,38 @@ func TestSurveyEditorExtension(t *testing.T) {
 	}
 	if n := len(f.stored(t).Sections[2].Questions); n != 10 {
 		t.Errorf("%d local questions stored, want 10", n)
+	}
+}
+
+// TestSurveyListShowsTheCouncilsOwn: the list offers a council's own
+// surveys to its staff beside the national ones, and never another's.
+func TestSurveyListShowsTheCouncilsOwn(t *testing.T) {
+	f := newEditorFixture(t)
+	links := func(cookie string) []string {
+		doc := htmltest.Parse(t, f.h.page("/staff/surveys?lang=en", cookie).Body.String())
+		var out []string
+		for _, a := range htmltest.All(doc, "th a") {
+			out = append(out, htmltest.Attr(a, "href"))
+		}
+		return out
+	}
+	leeds := links(f.cookie)
+	if !slices.Contains(leeds, "/staff/surveys/"+f.id) || !slices.Contains(leeds, "/staff/surveys/test-survey") {
+		t.Errorf("Leeds's list %v lacks its own survey or the national one", leeds)
+	}
+	if york := links(f.h.signIn("admin@york.example")); slices.Contains(york, "/staff/surveys/"+f.id) {
+		t.Errorf("York's list %v shows Leeds's survey", york)
+	}
+}
+
+// TestLanguagesPageShowsTheCouncilsOwnSurveys: /staff/languages gives the
+// reviewed share of a council's own survey to its staff, not to another's.
+func TestLanguagesPageShowsTheCouncilsOwnSurveys(t *testing.T) {
+	f := newEditorFixture(t)
+	if body := f.h.page("/staff/languages?lang=en", f.cookie).Body.String(); !strings.Contains(body, "Leeds voice") {
+		t.Error("Leeds's languages page does not list its own survey")
+	}
+	if body := f.h.page("/staff/languages?lang=en", f.h.signIn("admin@york.example")).Body.String(); strings.Contains(body, "Leeds voice") {
+		t.Error("York's languages page lists Leeds's survey")
 	}
 }
