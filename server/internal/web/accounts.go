@@ -69,15 +69,6 @@ func (s *Server) lockCouncilAccounts(council string) func() {
 	return mu.Unlock
 }
 
-// audit writes one entry of the general audit log, by actor.
-func (s *Server) audit(ctx context.Context, actor *store.User, council, action, target string, detail map[string]string) error {
-	e := &store.AuditEntry{Council: council, Action: action, Target: target, Detail: detail}
-	if actor != nil {
-		e.ActorID, e.ActorEmail = actor.ID, actor.Email
-	}
-	return s.store.AppendAudit(ctx, e)
-}
-
 // userView is a user in the API's answers: never a hash or a secret.
 type userView struct {
 	ID        string    `json:"id"`

@@ -348,15 +348,7 @@ func (s *Server) totpConfirm(c *gin.Context) {
 		s.pageError(c, "staff.totpConfirm", err)
 		return
 	}
-	codes, err := s.store.ReplaceRecoveryCodes(ctx, u.ID)
-	if err == nil {
-		err = s.audit(ctx, u, u.Council, "totp.enabled", u.ID, map[string]string{"email": u.Email})
-	}
-	if err != nil {
-		s.pageError(c, "staff.totpConfirm", err)
-		return
-	}
-	s.render(c, http.StatusOK, "recovery-codes", recoveryCodesPage{Base: s.staffBase(c, "RecoveryCodesTitle"), Codes: codes})
+	s.showNewRecoveryCodes(c, u, "totp.enabled", "staff.totpConfirm")
 }
 
 // totpFormError shows the two-step page again with a problem.
@@ -426,7 +418,6 @@ func (s *Server) totpDisable(c *gin.Context) {
 // password): ten new codes; the old ones stop working.
 func (s *Server) recoveryCodesRenew(c *gin.Context) {
 	u := currentUser(c)
-	ctx := c.Request.Context()
 	form, ok := s.postedForm(c)
 	if !ok {
 		return
@@ -439,12 +430,19 @@ func (s *Server) recoveryCodesRenew(c *gin.Context) {
 		s.totpFormError(c, "staff.recoveryCodes", "renew-password", err)
 		return
 	}
+	s.showNewRecoveryCodes(c, u, "recovery_codes.renewed", "staff.recoveryCodes")
+}
+
+// showNewRecoveryCodes replaces u's recovery codes, records why (action),
+// and shows the new ones: the only time they are ever shown.
+func (s *Server) showNewRecoveryCodes(c *gin.Context, u *store.User, action, op string) {
+	ctx := c.Request.Context()
 	codes, err := s.store.ReplaceRecoveryCodes(ctx, u.ID)
 	if err == nil {
-		err = s.audit(ctx, u, u.Council, "recovery_codes.renewed", u.ID, map[string]string{"email": u.Email})
+		err = s.audit(ctx, u, u.Council, action, u.ID, map[string]string{"email": u.Email})
 	}
 	if err != nil {
-		s.pageError(c, "staff.recoveryCodes", err)
+		s.pageError(c, op, err)
 		return
 	}
 	s.render(c, http.StatusOK, "recovery-codes", recoveryCodesPage{Base: s.staffBase(c, "RecoveryCodesTitle"), Codes: codes})

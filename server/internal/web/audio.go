@@ -318,16 +318,10 @@ func (s *Server) detachClip(ctx context.Context, u *store.User, t clipTarget) er
 // auditClip records a change of recording. The change is made already: a
 // failure to record it is logged, not undone.
 func (s *Server) auditClip(ctx context.Context, u *store.User, def *survey.Definition, action string, clip *store.Clip) {
-	err := s.store.AppendAudit(context.WithoutCancel(ctx), &store.AuditEntry{
-		Council: def.Council, ActorID: u.ID, ActorEmail: u.Email, Action: action, Target: def.ID,
-		Detail: map[string]string{
-			"question": clip.Question, "language": clip.Language, "sha256": clip.SHA256,
-			"format": clip.Ext, "bytes": strconv.FormatInt(clip.Bytes, 10),
-		},
+	s.auditAfter(ctx, u, def.Council, action, def.ID, map[string]string{
+		"question": clip.Question, "language": clip.Language, "sha256": clip.SHA256,
+		"format": clip.Ext, "bytes": strconv.FormatInt(clip.Bytes, 10),
 	})
-	if err != nil {
-		s.logger.Error("audit entry not written", "op", "audio.audit", "action", action, "err", err)
-	}
 }
 
 // clipJSON is a recording in the API.

@@ -63,12 +63,8 @@ func (s *Server) setRetention(c *gin.Context, council *store.Council, months int
 	if before == months {
 		return nil
 	}
-	u := currentUser(c)
-	return s.store.AppendAudit(ctx, &store.AuditEntry{
-		Council: council.Slug, ActorID: u.ID, ActorEmail: u.Email,
-		Action: "council.retention_changed", Target: council.Slug,
-		Detail: map[string]string{"from_months": strconv.Itoa(before), "to_months": strconv.Itoa(months)},
-	})
+	return s.audit(ctx, currentUser(c), council.Slug, "council.retention_changed", council.Slug,
+		map[string]string{"from_months": strconv.Itoa(before), "to_months": strconv.Itoa(months)})
 }
 
 // patchCouncil is PATCH /api/v1/councils/{council} (council_admin).

@@ -271,10 +271,7 @@ func (s *Server) useBase(ctx context.Context, def *survey.Definition) error {
 // a failed audit write is logged, not reported as a failed change, which a
 // client would retry into another version.
 func (s *Server) auditSurvey(ctx context.Context, u *store.User, def *survey.Definition, action string, detail map[string]string) {
-	e := &store.AuditEntry{Council: def.Council, ActorID: u.ID, ActorEmail: u.Email, Action: action, Target: def.ID, Detail: detail}
-	if err := s.store.AppendAudit(ctx, e); err != nil {
-		s.logger.Error("audit entry not written", "action", action, "survey", def.ID, "err", err)
-	}
+	s.auditAfter(ctx, u, def.Council, action, def.ID, detail)
 }
 
 // surveyWritten is the answer to a create or a save.

@@ -375,10 +375,7 @@ func (s *Server) applyUpload(ctx context.Context, u *store.User, t *translationT
 			council = t.def.Council
 			detail["version"] = strconv.Itoa(res.Version)
 		}
-		e := &store.AuditEntry{Council: council, ActorID: u.ID, ActorEmail: u.Email, Action: "translation.uploaded", Target: t.scope, Detail: detail}
-		if err := s.store.AppendAudit(ctx, e); err != nil {
-			s.logger.Error("audit entry not written", "action", e.Action, "scope", t.scope, "err", err)
-		}
+		s.auditAfter(ctx, u, council, "translation.uploaded", t.scope, detail)
 	}
 	return res, nil
 }
