@@ -27,6 +27,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+
 	"yousaid/tools/loadgen/load"
 )
 
@@ -41,16 +43,17 @@ func main() {
 	}
 }
 
-// response is the document the server stores for a submission
-// (server/internal/store/responses.go: Response).
+// response is the document the embedded store keeps for a submission, its
+// answers packed into one binary field of their BSON
+// (server/internal/store/packed.go: packedResponse).
 type response struct {
-	ID       string         `bson:"_id"`
-	Wave     string         `bson:"wave"`
-	Survey   string         `bson:"survey"`
-	Version  int            `bson:"version"`
-	Language string         `bson:"language"`
-	Answers  map[string]any `bson:"answers"`
-	Week     string         `bson:"week"`
+	ID       string `bson:"_id"`
+	Wave     string `bson:"wave"`
+	Survey   string `bson:"survey"`
+	Version  int    `bson:"version"`
+	Language string `bson:"language"`
+	Answers  []byte `bson:"answers_bson"`
+	Week     string `bson:"week"`
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -102,8 +105,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			for time.Now().Before(deadline) && ctx.Err() == nil {
 				id := make([]byte, 16)
 				_, _ = rand.Read(id)
+				packed, err := bson.Marshal(answers(rnd))
+				if err != nil {
+					failed.Add(1)
+					continue
+				}
 				doc := response{ID: hex.EncodeToString(id), Wave: *wave, Survey: def.ID, Version: def.Version,
-					Language: "en", Answers: answers(rnd), Week: week}
+					Language: "en", Answers: packed, Week: week}
 				if _, err := col.InsertOne(ctx, doc); err != nil {
 					failed.Add(1)
 					continue

@@ -49,8 +49,12 @@ func (s *Store) InsertResponse(ctx context.Context, r *Response) error {
 	if err := s.prepareWave(ctx, r.Wave); err != nil {
 		return err
 	}
+	doc, err := s.ResponseDocument(r)
+	if err != nil {
+		return err
+	}
 	col, _ := s.responsesOf(r.Wave)
-	return mapErr("store.InsertResponse", s.insertBatched(ctx, col, r))
+	return mapErr("store.InsertResponse", s.insertBatched(ctx, col, doc))
 }
 
 // Response returns one response of a wave; ErrNotFound when there is none.
@@ -83,10 +87,14 @@ func (s *Store) InsertResponses(ctx context.Context, rs []*Response) error {
 		if r.Week == "" {
 			r.Week = ISOWeek(s.now())
 		}
+		doc, err := s.ResponseDocument(r)
+		if err != nil {
+			return err
+		}
 		if byWave[r.Wave] == nil {
 			order = append(order, r.Wave)
 		}
-		byWave[r.Wave] = append(byWave[r.Wave], r)
+		byWave[r.Wave] = append(byWave[r.Wave], doc)
 	}
 	for _, wave := range order {
 		if err := s.prepareWave(ctx, wave); err != nil {

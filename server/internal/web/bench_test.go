@@ -61,7 +61,12 @@ func BenchmarkThroughput(b *testing.B) {
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
 				r := &store.Response{ID: store.ResponseID(w.ID, ""), Wave: rawWave, Survey: def.ID, Version: def.Version, Language: "en", Answers: nextAnswers(), Week: "2027-W05"}
-				if _, err := rawCol.InsertOne(context.Background(), r); err != nil {
+				// The document as the store keeps it (answers packed on the embedded store).
+				doc, err := h.store.ResponseDocument(r)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := rawCol.InsertOne(context.Background(), doc); err != nil {
 					b.Error(err)
 				}
 			}
