@@ -163,7 +163,9 @@ func TestStoredResponseHoldsNothingElse(t *testing.T) {
 	for k := range docs[0] {
 		keys = append(keys, k)
 	}
-	want := map[string]bool{"_id": true, "wave": true, "survey": true, "version": true, "language": true, "answers": true, "week": true}
+	// The answers are "answers" on MongoDB and "answers_bson" (packed) on
+	// the embedded store (store/packed.go).
+	want := map[string]bool{"_id": true, "wave": true, "survey": true, "version": true, "language": true, "answers": true, "answers_bson": true, "week": true}
 	for _, k := range keys {
 		if !want[k] {
 			t.Errorf("stored response has field %q", k)
@@ -172,7 +174,16 @@ func TestStoredResponseHoldsNothingElse(t *testing.T) {
 	if docs[0]["week"] != "2027-W05" {
 		t.Errorf("week = %v, want 2027-W05", docs[0]["week"])
 	}
-	raw := fmt.Sprint(docs[0])
+	// The document's bytes, packed answers included (BSON keeps strings
+	// as they are).
+	rawDoc, err := col.FindOne(context.Background(), filter).Raw()
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := string(rawDoc)
+	if !strings.Contains(raw, "21-25") {
+		t.Fatal("the stored bytes do not hold the answer: the search below would prove nothing")
+	}
 	for _, secret := range []string{codes[0], "MarkerAgent", "203.0.113.77"} {
 		if strings.Contains(raw, secret) {
 			t.Errorf("stored response contains %q", secret)
