@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/event"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
@@ -111,6 +112,9 @@ type Options struct {
 	// failed (insert, update, find...), for metrics; never its values. A
 	// duplicate key is an expected answer, not an error.
 	OnError func(command string)
+	// Monitor, when set, sees every command the store sends; tests use it
+	// to check which queries a function runs.
+	Monitor *event.CommandMonitor
 	// Indexer, when the store is the embedded one, indexes its tables after
 	// the store creates collections; nil on MongoDB. A store opened on the
 	// embedded store without it works the same, only slower.
@@ -140,7 +144,9 @@ func Open(ctx context.Context, uri, database string, o Options) (*Store, error) 
 		copts.SetMaxPoolSize(o.MaxPoolSize)
 	}
 	if o.OnError != nil {
-		copts.SetMonitor(failedCommands(o.OnError))
+		copts.SetMonitor(failedCommands(o.OnError, o.Monitor))
+	} else if o.Monitor != nil {
+		copts.SetMonitor(o.Monitor)
 	}
 	client, err := mongo.Connect(copts)
 	if err != nil {
