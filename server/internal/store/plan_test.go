@@ -2,11 +2,14 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/event"
 
 	"yousaid/server/internal/store"
 	"yousaid/server/internal/storetest"
@@ -48,7 +51,8 @@ func TestEmbeddedFindsUseAnIndex(t *testing.T) {
 	if es == nil {
 		t.Skip("query plans are the embedded store's; MongoDB uses its own indexes")
 	}
-	s := storetest.Open(t, store.Options{})
+	finds := &findRecorder{}
+	s := storetest.Open(t, store.Options{Monitor: finds.monitor()})
 	ctx := context.Background()
 	if !s.PerWave() {
 		t.Fatal("the embedded store was not recognised as FerretDB")
@@ -95,6 +99,8 @@ func TestEmbeddedFindsUseAnIndex(t *testing.T) {
 		{"votes", "0000"},
 		{"actions", "0000"},
 		{"tally_writers", "0000"},
+		{"join_codes", "0000"},
+		{"user_emails", "0000"},
 	}
 	for _, c := range byID {
 		t.Run("find "+c.collection, func(t *testing.T) {
@@ -103,6 +109,49 @@ func TestEmbeddedFindsUseAnIndex(t *testing.T) {
 			if !got.FilterPushdown || !strings.Contains(plan, "SEARCH ") || !strings.Contains(plan, "USING INDEX") ||
 				!strings.Contains(plan, "_yousaid_id") || strings.Contains(plan, "SCAN ") {
 				t.Errorf("find by _id on %s: pushdown %v, plan:\n%s", c.collection, got.FilterPushdown, plan)
+			}
+		})
+	}
+
+	// A session by join code and a user by email: every find these send
+	// (a hit and a miss) is a find by _id that SQLite serves from the index.
+	sess := &store.Session{Council: "c", Title: "t", MaxChoices: 1}
+	if err := s.CreateSession(ctx, sess); err != nil {
+		t.Fatal(err)
+	}
+	u := &store.User{Email: "plan@example.org", Role: store.RoleFacilitator, Council: "c"}
+	if err := s.CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name  string
+		finds int // at least this many, one per collection read
+		call  func() error
+	}{
+		{"SessionByJoinCode", 2, func() error { _, err := s.SessionByJoinCode(ctx, strings.ToLower(sess.JoinCode)); return err }},
+		{"SessionByJoinCode miss", 1, func() error { _, err := s.SessionByJoinCode(ctx, "ZZZZZZ"); return ignoreNotFound(err) }},
+		{"UserByEmail", 2, func() error { _, err := s.UserByEmail(ctx, " Plan@Example.org"); return err }},
+		{"UserByEmail miss", 1, func() error { _, err := s.UserByEmail(ctx, "nobody@example.org"); return ignoreNotFound(err) }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			finds.reset()
+			if err := c.call(); err != nil {
+				t.Fatal(err)
+			}
+			sent := finds.take()
+			if len(sent) < c.finds {
+				t.Fatalf("%d finds sent, want at least %d: %v", len(sent), c.finds, sent)
+			}
+			for _, f := range sent {
+				if len(f.filter) != 1 || f.filter[0].Key != "_id" {
+					t.Errorf("find on %s by %v, want by _id alone", f.collection, f.filter)
+				}
+				got := explainFind(t, s, f.collection, f.filter, 0)
+				plan := strings.Join(got.QueryPlanner.Plan, "\n")
+				if !got.FilterPushdown || !strings.Contains(plan, "SEARCH ") || !strings.Contains(plan, "USING INDEX") ||
+					!strings.Contains(plan, "_yousaid_id") || strings.Contains(plan, "SCAN ") {
+					t.Errorf("find on %s by %v: pushdown %v, plan:\n%s", f.collection, f.filter, got.FilterPushdown, plan)
+				}
 			}
 		})
 	}
@@ -138,4 +187,51 @@ func TestEmbeddedFindsUseAnIndex(t *testing.T) {
 			t.Errorf("the %s list's page is not limited in SQL: %+v", st, got)
 		}
 	}
+}
+
+func ignoreNotFound(err error) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
+// sentFind is a find command as the store sent it.
+type sentFind struct {
+	collection string
+	filter     bson.D
+}
+
+// findRecorder keeps the finds a store sends, through a command monitor.
+type findRecorder struct {
+	mu    sync.Mutex
+	finds []sentFind
+}
+
+func (r *findRecorder) monitor() *event.CommandMonitor {
+	return &event.CommandMonitor{Started: func(_ context.Context, e *event.CommandStartedEvent) {
+		if e.CommandName != "find" {
+			return
+		}
+		var cmd struct {
+			Find   string `bson:"find"`
+			Filter bson.D `bson:"filter"`
+		}
+		if err := bson.Unmarshal(e.Command, &cmd); err != nil {
+			panic(err) // the driver sent a find we cannot read: the test is wrong
+		}
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		r.finds = append(r.finds, sentFind{cmd.Find, cmd.Filter})
+	}}
+}
+
+func (r *findRecorder) reset() { r.take() }
+
+func (r *findRecorder) take() []sentFind {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := r.finds
+	r.finds = nil
+	return out
 }

@@ -58,20 +58,36 @@ func (s *Session) Option(v string) (SessionOption, bool) {
 func NormaliseJoinCode(code string) string { return NormaliseCode(code) }
 
 // CreateSession stores a new session with a fresh random id and join code.
-// A join code taken already (about one chance in 10^9 per draw while
-// sessions are few) is drawn again: the unique index decides, so two
-// sessions created at once never share one.
+// The code is claimed in join_codes before the session is stored
+// (lookups.go): a code claimed already, by a session or by a claim whose
+// session never got stored, is drawn again (about one chance in 10^9 per
+// draw while sessions are few). The claim's unique _id decides, so two
+// sessions created at once never share a code.
 func (s *Store) CreateSession(ctx context.Context, sess *Session) error {
 	if sess.CreatedAt.IsZero() {
 		sess.CreatedAt = s.now().UTC()
 	}
+	draw := s.drawJoinCode
+	if draw == nil {
+		draw = func() string { return randomString(codeAlphabet, JoinCodeLength) }
+	}
 	for range 10 {
 		sess.ID = randomString(lowerAlphabet, 12)
-		sess.JoinCode = randomString(codeAlphabet, JoinCodeLength)
-		_, err := s.db.Collection(colSessions).InsertOne(ctx, sess)
+		sess.JoinCode = draw()
+		err := s.claim(ctx, joinCodeLookup, sess.JoinCode, sess.ID)
+		if mongo.IsDuplicateKeyError(err) {
+			continue
+		}
+		if err != nil {
+			return mapErr("store.CreateSession", err)
+		}
+		_, err = s.db.Collection(colSessions).InsertOne(ctx, sess)
 		if err == nil {
 			return nil
 		}
+		// A duplicate here is the id (once in 10^18) or a session from
+		// before lookups holding the code, until Open backfills its
+		// lookup. Our claim stays, stale, and retires the code.
 		if !mongo.IsDuplicateKeyError(err) {
 			return mapErr("store.CreateSession", err)
 		}
@@ -89,14 +105,15 @@ func (s *Store) Session(ctx context.Context, id string) (*Session, error) {
 }
 
 // SessionByJoinCode returns the session a join code opens, however the
-// code was typed; ErrNotFound when there is none.
+// code was typed; ErrNotFound when there is none. It runs on every vote:
+// two finds by _id, through join_codes (lookups.go).
 func (s *Store) SessionByJoinCode(ctx context.Context, code string) (*Session, error) {
 	code = NormaliseJoinCode(code)
 	if len(code) != JoinCodeLength {
 		return nil, mapErr("store.SessionByJoinCode", ErrNotFound)
 	}
 	var sess Session
-	if err := s.db.Collection(colSessions).FindOne(ctx, bson.M{"join_code": code}).Decode(&sess); err != nil {
+	if err := s.byLookup(ctx, joinCodeLookup, code, &sess); err != nil {
 		return nil, mapErr("store.SessionByJoinCode", err)
 	}
 	return &sess, nil

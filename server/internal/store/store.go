@@ -57,6 +57,10 @@ const (
 	colUsedTOTP           = "used_totp"
 	colSettings           = "settings"
 	colClips              = "audio_clips"
+
+	// Lookups by a key other than _id (lookups.go).
+	colJoinCodes  = "join_codes"
+	colUserEmails = "user_emails"
 )
 
 // Store is the concrete store over one database.
@@ -88,6 +92,9 @@ type Store struct {
 	prepared sync.Map
 	// queues batch concurrent response inserts, by collection (batch.go).
 	queues sync.Map
+	// drawJoinCode, when set, replaces the random draw of a session's join
+	// code; tests set it to make a draw collide.
+	drawJoinCode func() string
 }
 
 // Indexer is the embedded store's hook: it gives the SQLite tables behind a
@@ -165,6 +172,10 @@ func Open(ctx context.Context, uri, database string, o Options) (*Store, error) 
 		_ = client.Disconnect(context.Background())
 		return nil, fmt.Errorf("store.Open: %w", err)
 	}
+	if err := s.backfillLookups(ctx); err != nil {
+		_ = client.Disconnect(context.Background())
+		return nil, fmt.Errorf("store.Open: %w", err)
+	}
 	return s, nil
 }
 
@@ -189,7 +200,7 @@ func (s *Store) Database() *mongo.Database { return s.db }
 
 // plainCollections are the collections with no index but _id's.
 var plainCollections = []string{colCouncils, colSpentCodes, colWriters, colSessionTallies,
-	colTranslations, colSpentInvitations, colSettings, colRetention}
+	colTranslations, colSpentInvitations, colSettings, colRetention, colJoinCodes, colUserEmails}
 
 func (s *Store) ensureIndexes(ctx context.Context) error {
 	indexes := map[string][]mongo.IndexModel{

@@ -2,11 +2,13 @@ package store
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
@@ -49,20 +51,90 @@ func (u *User) HasTOTP() bool { return u.TOTPSecret != "" }
 func NormaliseEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
 
 // CreateUser stores a new user with a fresh id; ErrConflict when the email
-// is taken.
+// is taken. The email is claimed in user_emails before the user is stored
+// (lookups.go), and the unique index on users.email decides who has it: of
+// two creations with one email, exactly one succeeds.
 func (s *Store) CreateUser(ctx context.Context, u *User) error {
+	const op = "store.CreateUser"
 	u.ID = uuid.NewString()
 	u.Email = NormaliseEmail(u.Email)
 	u.CreatedAt = s.now().UTC()
-	_, err := s.db.Collection(colUsers).InsertOne(ctx, u)
-	return mapErr("store.CreateUser", err)
+	takeover := false
+	if err := s.claim(ctx, emailLookup, u.Email, u.ID); mongo.IsDuplicateKeyError(err) {
+		// Claimed already: by a user (taken), or by a creation that never
+		// stored its user (a stale claim), or one still under way. The
+		// last two we take over if our user wins the unique index.
+		owner, err := s.claimant(ctx, emailLookup, u.Email)
+		if err != nil {
+			return mapErr(op, err)
+		}
+		raw, err := s.targetRaw(ctx, emailLookup, owner)
+		switch {
+		case err == nil:
+			if email, _ := raw.Lookup("email").StringValueOK(); email == u.Email {
+				return mapErr(op, ErrConflict)
+			}
+		case !errors.Is(err, mongo.ErrNoDocuments):
+			return mapErr(op, err)
+		}
+		takeover = true
+	} else if err != nil {
+		return mapErr(op, err)
+	}
+	if _, err := s.db.Collection(colUsers).InsertOne(ctx, u); err != nil {
+		if mongo.IsDuplicateKeyError(err) {
+			// Another user has the email, though the claim did not name it
+			// when we looked: a creation under way, a takeover whose
+			// pointing failed, or (on MongoDB, during an upgrade) a user
+			// stored by a server of an earlier version still running. Make
+			// sure the claim names that user.
+			return errors.Join(mapErr(op, err), mapErr(op+".repoint", s.repointEmail(ctx, u.Email)))
+		}
+		// Our claim, if we made one, stays: stale, which readers take for
+		// "not found", and the next CreateUser takes over.
+		return mapErr(op, err)
+	}
+	if takeover {
+		// Should this fail, the user is stored but not yet found by email:
+		// the next CreateUser with the email (repointEmail) or the next
+		// Open points the lookup. Deleting the user instead would break
+		// the rule that a key's owner never changes (lookups.go).
+		if err := s.point(ctx, emailLookup, u.Email, u.ID); err != nil {
+			return mapErr(op, err)
+		}
+	}
+	return nil
 }
 
-// UserByEmail finds a user by email; ErrNotFound when there is none.
+// repointEmail makes the lookup of email name the user who has it, if any
+// and if it does not already. Only when it does not (see CreateUser) does
+// it find the user by email, which reads every user on the embedded store.
+func (s *Store) repointEmail(ctx context.Context, email string) error {
+	var u User
+	err := s.byLookup(ctx, emailLookup, email, &u)
+	if !errors.Is(err, mongo.ErrNoDocuments) {
+		return err
+	}
+	var owner struct {
+		ID string `bson:"_id"`
+	}
+	err = s.db.Collection(colUsers).FindOne(ctx, bson.M{"email": email},
+		options.FindOne().SetProjection(bson.M{"_id": 1})).Decode(&owner)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return s.point(ctx, emailLookup, email, owner.ID)
+}
+
+// UserByEmail finds a user by email, however it was typed; ErrNotFound
+// when there is none. It runs on every sign-in: two finds by _id, through
+// user_emails (lookups.go).
 func (s *Store) UserByEmail(ctx context.Context, email string) (*User, error) {
 	var u User
-	err := s.db.Collection(colUsers).FindOne(ctx, bson.M{"email": NormaliseEmail(email)}).Decode(&u)
-	if err != nil {
+	if err := s.byLookup(ctx, emailLookup, NormaliseEmail(email), &u); err != nil {
 		return nil, mapErr("store.UserByEmail", err)
 	}
 	return &u, nil
