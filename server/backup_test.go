@@ -193,7 +193,7 @@ func TestBackupAndRestore(t *testing.T) {
 		}
 		held[c] += len(docs)
 	}
-	for _, c := range []string{"responses", "tallies", "texts", "sessions", "votes", "session_tallies", "actions", "action_events", "users", "tokens", "councils", "waves", "surveys"} {
+	for _, c := range []string{"responses", "tallies", "texts", "sessions", "votes", "session_tallies", "actions", "action_events", "users", "tokens", "councils", "waves", "surveys", "join_codes", "user_emails"} {
 		if held[c] == 0 {
 			t.Errorf("the platform backed up has no %s: the test proves nothing about them", c)
 		}
@@ -226,6 +226,16 @@ func TestBackupAndRestore(t *testing.T) {
 	defer stop2()
 	if diff := cmp.Diff(before, figures(t, base2, tok.Token)); diff != "" {
 		t.Errorf("figures after restore mismatch (-want +got):\n%s", diff)
+	}
+	// Sign-in finds the user by email through the restored lookups.
+	resp, err = http.Post(base2+"/api/v1/auth/tokens", "application/json",
+		strings.NewReader(`{"email":"admin@yousaid.example","password":"a very long password"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Errorf("sign-in after restore: %s", resp.Status)
 	}
 }
 
