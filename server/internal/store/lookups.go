@@ -11,16 +11,16 @@ import (
 
 // Lookups find a document by a unique key other than its _id with two
 // finds by _id. FerretDB v1.24 puts a filter in SQL only when it is exactly
-// {_id: <string>} (docs/store.md), so a find by join code or by email read
-// and decoded every session or user of the platform, on every forum vote
-// and every sign-in. A lookup collection has the key as its _id and names
+// {_id: <string>} (docs/store.md), so a find by join code or by email
+// would read and decode every session or user of the platform, on every
+// forum vote and every sign-in. A lookup collection has the key as its _id and names
 // the document:
 //
 //	join_codes  {_id: "K7M2QX", session: "<session id>"}
 //	user_emails {_id: "ana@council.example", user: "<user id>"}
 //
-// Both stores use them: one code path, for an insert per creation and a
-// second find by _id on MongoDB.
+// Both stores use them: one code path; on MongoDB they cost an insert per
+// creation and a second find by _id.
 //
 // Without transactions, exactness rests on four rules:
 //
@@ -33,11 +33,12 @@ import (
 //     stays, on both stores, and is what decides who owns a key: a claim
 //     can be stale, that index cannot.
 //   - A claim is only ever replaced by a lookup naming the owner of its key
-//     by that index. Users are never deleted and emails never change, so
-//     that owner never changes: every writer that changes a claim writes
-//     the same value, and FerretDB's non-atomic updates (STORE.md) cannot
-//     make a wrong one. (A change that deletes users or changes an email
-//     must move or remove the lookup with it.) Claims are never deleted:
+//     by that index. Sessions and users are never deleted and their join
+//     code or email never changes, so that owner never changes: every
+//     writer that changes a claim writes the same value, and FerretDB's
+//     non-atomic updates (STORE.md) cannot make a wrong one. (A change that
+//     deletes them or changes a key must move or remove the lookup with
+//     it.) Claims are never deleted:
 //     a delete there is a find, then a delete by _id, which could remove a
 //     claim written in between.
 //   - Open points the lookup of every session and user at it, when it is
