@@ -13,10 +13,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -30,106 +28,6 @@ import (
 	"yousaid/server/internal/store"
 	"yousaid/survey"
 )
-
-// need skips a test for want of a tool, or fails it under CI, where a test
-// that needs the tool must run.
-func need(t *testing.T, format string, args ...any) {
-	t.Helper()
-	if os.Getenv("CI") != "" {
-		t.Fatalf("CI is set, so this test must run: "+format, args...)
-	}
-	t.Skipf(format, args...)
-}
-
-// chromePath finds Chromium: $CHROME_PATH, else the usual names.
-func chromePath() string {
-	if p := os.Getenv("CHROME_PATH"); p != "" {
-		return p
-	}
-	for _, name := range []string{"/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
-}
-
-// repoRoot is the module's root, found from this file's folder.
-func repoRoot() string {
-	dir, _ := os.Getwd()
-	for d := dir; d != filepath.Dir(d); d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			return d
-		}
-	}
-	return dir
-}
-
-// axePath finds axe.min.js: $AXE_CORE_PATH, else the copy .ci/run installs,
-// else a node_modules at the root.
-func axePath() string {
-	if p := os.Getenv("AXE_CORE_PATH"); p != "" {
-		return p
-	}
-	root := repoRoot()
-	for _, p := range []string{".ci/node_modules/axe-core/axe.min.js", "node_modules/axe-core/axe.min.js"} {
-		if _, err := os.Stat(filepath.Join(root, p)); err == nil {
-			return filepath.Join(root, p)
-		}
-	}
-	return ""
-}
-
-// The one browser of the test binary, started on first use and stopped by
-// TestMain through closeBrowser.
-var browser struct {
-	once   sync.Once
-	ctx    context.Context
-	cancel func()
-	dir    string
-	err    error
-}
-
-func startBrowser(path string) {
-	browser.dir, browser.err = os.MkdirTemp("", "yousaid-chromium-")
-	if browser.err != nil {
-		return
-	}
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(path),
-		chromedp.Headless,
-		chromedp.NoSandbox, // CI runs as root
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("disable-features", "Translate,MediaRouter,OptimizationHints"),
-		chromedp.Flag("mute-audio", true),
-		chromedp.UserDataDir(browser.dir),
-		chromedp.WindowSize(390, 844),
-	)
-	ctx, cancelCtx := chromedp.NewContext(alloc)
-	browser.ctx = ctx
-	browser.cancel = func() { cancelCtx(); cancelAlloc() }
-	// The first run starts the browser and binds its life to ctx, so it
-	// has no timeout of its own.
-	browser.err = chromedp.Do(ctx)
-}
-
-// closeBrowser stops the shared browser, if one was started.
-func closeBrowser() {
-	if browser.cancel != nil {
-		browser.cancel()
-	}
-	if browser.dir != "" {
-		os.RemoveAll(browser.dir)
-	}
-}
 
 // newTab returns a tab of the shared browser in a browser context of its
 // own (its own storage), closed when the test ends, with a deadline.
@@ -168,14 +66,6 @@ func enableScript(t *testing.T, ctx context.Context) {
 	if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: false}); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// serve runs the harness's server on a loopback port for the browser.
-func serve(t *testing.T, h http.Handler) string {
-	t.Helper()
-	ts := httptest.NewServer(h)
-	t.Cleanup(ts.Close)
-	return ts.URL
 }
 
 func do(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
@@ -497,21 +387,6 @@ func TestBrowserTigrinyaWithJavaScript(t *testing.T) {
 	if left, _ := chromedp.Run(ctx, chromedp.Evaluate[*string](`localStorage.getItem('yousaid:draft:`+w.ID+`')`)); left != nil {
 		t.Errorf("the draft is still on the phone after sending: %s", *left)
 	}
-}
-
-// axeReport is what axe.run returns that a failing test shows.
-type axeReport struct {
-	Passes     int `json:"passes"` // how many rules found nothing wrong
-	Violations []struct {
-		ID     string `json:"id"`
-		Impact string `json:"impact"`
-		Help   string `json:"help"`
-		Tags   []string
-		Nodes  []struct {
-			Target []any  `json:"target"`
-			HTML   string `json:"html"`
-		} `json:"nodes"`
-	} `json:"violations"`
 }
 
 // runAxe injects axe-core into the page and fails the test for any
