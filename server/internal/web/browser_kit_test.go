@@ -243,15 +243,17 @@ func (tab *browserTab) signIn(signinURL, email, ready string) {
 	tab.submitForm(`form[action="/signin"]`, map[string]string{"email": email, "password": harnessPassword}, "", ready)
 }
 
-// setSession gives the tab a staff session cookie that the harness issued
-// (harness.signIn), skipping the sign-in page.
-func (tab *browserTab) setSession(base, cookie string) {
-	tab.t.Helper()
+// staffSessionTab opens a tab signed in with a staff session cookie that
+// the harness issued (harness.signIn), skipping the sign-in page.
+func staffSessionTab(t testing.TB, base, cookie string) *browserTab {
+	t.Helper()
+	tab := youngPersonTab(t)
 	ctx, cancel := context.WithTimeout(tab.ctx, stepTimeout)
 	defer cancel()
 	if _, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: "yousaid_session", Value: cookie, URL: base + "/"}); err != nil {
-		tab.t.Fatalf("setting the session cookie: %v", err)
+		t.Fatalf("setting the session cookie: %v", err)
 	}
+	return tab
 }
 
 // open navigates to url and waits for ready, an element that only the
