@@ -234,6 +234,15 @@ func (tab *browserTab) record(ev any) {
 	}
 }
 
+// staffTab opens a tab and signs a member of staff in through the sign-in
+// page, as staff do; it waits for the staff menu's sign-out button.
+func staffTab(t testing.TB, base, email string) *browserTab {
+	t.Helper()
+	tab := youngPersonTab(t)
+	tab.signIn(base+"/signin", email, `nav.nav form[action="/signout"]`)
+	return tab
+}
+
 // signIn signs email in with the harness's password through the sign-in
 // page at signinURL (which may carry lang and next), then waits for ready,
 // an element of the page the sign-in leads to.
