@@ -235,11 +235,12 @@ func (tab *browserTab) record(ev any) {
 }
 
 // staffTab opens a tab and signs a member of staff in through the sign-in
-// page, as staff do; it waits for the staff menu's sign-out button.
+// page, as staff do; it waits for the staff menu, which every role's has
+// with a link to the account page.
 func staffTab(t testing.TB, base, email string) *browserTab {
 	t.Helper()
 	tab := youngPersonTab(t)
-	tab.signIn(base+"/signin", email, `nav.nav form[action="/signout"]`)
+	tab.signIn(base+"/signin", email, `nav.nav a[href="/staff/account"]`)
 	return tab
 }
 
