@@ -18,6 +18,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -418,5 +419,41 @@ func (tab *browserTab) runAxe(what string) {
 			targets = append(targets, fmt.Sprint(n.Target))
 		}
 		tab.t.Errorf("%s: axe %s (%s): %s\n\t%s", what, v.ID, v.Impact, v.Help, strings.Join(targets, "\n\t"))
+	}
+}
+
+// recordingTB stands in for a test in TestNeed: it notes whether need
+// failed or skipped it, and stops the goroutine as testing.T would.
+type recordingTB struct {
+	testing.TB
+	failed, skipped bool
+}
+
+func (r *recordingTB) Helper() {}
+func (r *recordingTB) Fatalf(string, ...any) {
+	r.failed = true
+	runtime.Goexit()
+}
+func (r *recordingTB) Skipf(string, ...any) {
+	r.skipped = true
+	runtime.Goexit()
+}
+
+// TestNeed holds the CI rule: a browser test without its tools fails when
+// CI is set (.ci/run installs them, so a skip there would hide a broken
+// set-up) and skips otherwise.
+func TestNeed(t *testing.T) {
+	for _, ci := range []string{"true", ""} {
+		t.Setenv("CI", ci)
+		r := &recordingTB{TB: t}
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			need(r, "no %s", "Chromium")
+		}()
+		<-done
+		if want := ci != ""; r.failed != want || r.skipped == want {
+			t.Errorf("CI=%q: failed %v, skipped %v; want failed %v", ci, r.failed, r.skipped, want)
+		}
 	}
 }
