@@ -183,8 +183,9 @@ func serve(t testing.TB, h http.Handler) string {
 // step fails by its own name, showing the page, and one slow page does not
 // use up the time of the steps after it.
 type browserTab struct {
-	t   testing.TB
-	ctx context.Context
+	t    testing.TB
+	ctx  context.Context
+	step time.Duration // each step's deadline: stepTimeout but in the kit's own test
 
 	mu     sync.Mutex
 	opened string // the URL the test last opened
@@ -205,7 +206,7 @@ func youngPersonTab(t testing.TB) *browserTab {
 	if browser.err != nil {
 		t.Fatalf("Chromium (%s) did not start: %v", path, browser.err)
 	}
-	tab := &browserTab{t: t}
+	tab := &browserTab{t: t, step: stepTimeout}
 	ctx, cancel := chromedp.NewContext(browser.ctx, chromedp.WithNewBrowserContext(),
 		chromedp.WithListener(tab.record))
 	t.Cleanup(cancel)
@@ -296,12 +297,13 @@ func (tab *browserTab) do(what string, actions ...chromedp.Action[chromedp.Void]
 
 // get runs an action that reads a value, within one step's deadline.
 func get[T any](tab *browserTab, a chromedp.Action[T]) (T, error) {
-	ctx, cancel := context.WithTimeout(tab.ctx, stepTimeout)
+	ctx, cancel := context.WithTimeout(tab.ctx, tab.step)
 	defer cancel()
 	return chromedp.Run(ctx, a)
 }
 
-// waitFor waits until an element matches selector, for at most stepTimeout.
+// waitFor waits until an element matches selector, for at most a step's
+// deadline.
 func (tab *browserTab) waitFor(selector string) {
 	tab.t.Helper()
 	tab.do("wait for "+selector, chromedp.WaitReady(chromedp.CSS(selector)))
@@ -427,11 +429,12 @@ func (tab *browserTab) runAxe(what string) {
 type recordingTB struct {
 	testing.TB
 	failed, skipped bool
+	message         string
 }
 
 func (r *recordingTB) Helper() {}
-func (r *recordingTB) Fatalf(string, ...any) {
-	r.failed = true
+func (r *recordingTB) Fatalf(format string, args ...any) {
+	r.failed, r.message = true, fmt.Sprintf(format, args...)
 	runtime.Goexit()
 }
 func (r *recordingTB) Skipf(string, ...any) {
@@ -454,6 +457,33 @@ func TestNeed(t *testing.T) {
 		<-done
 		if want := ci != ""; r.failed != want || r.skipped == want {
 			t.Errorf("CI=%q: failed %v, skipped %v; want failed %v", ci, r.failed, r.skipped, want)
+		}
+	}
+}
+
+// TestBrowserKitWaitShowsThePage waits for an element on a page that does
+// not have it (a 404) and checks that the failure says what the next
+// engineer needs: the wait, the URL opened, the HTTP status, where the tab
+// is, its title and its body.
+func TestBrowserKitWaitShowsThePage(t *testing.T) {
+	h := newHarness(t)
+	base := serve(t, h.srv)
+	tab := youngPersonTab(t)
+	r := &recordingTB{TB: t}
+	tab.t, tab.step = r, 2*time.Second
+	url := base + "/no-such-page?lang=en"
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tab.open(url, "#survey-title")
+	}()
+	<-done
+	if !r.failed {
+		t.Fatal("the wait for a missing element did not fail")
+	}
+	for _, want := range []string{"wait for #survey-title", "opened:   " + url, "(HTTP 404)", "now at:   " + url, "title \"", "body:     <body"} {
+		if !strings.Contains(r.message, want) {
+			t.Errorf("the failure does not say %q:\n%s", want, r.message)
 		}
 	}
 }
