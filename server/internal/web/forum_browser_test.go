@@ -2,13 +2,12 @@ package web_test
 
 // Browser tests of the forum's pages: axe-core in headless Chromium on the
 // public "you said, we did" page and the vote page, in English and Arabic.
-// They reuse the survey's browser harness (survey_page_browser_test.go):
-// skipped without Chromium or axe-core, failed under CI.
+// Skipped without Chromium or axe-core, failed under CI (see
+// browser_kit_test.go).
 
 import (
 	"context"
 	"net/http"
-	"os"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -17,15 +16,7 @@ import (
 )
 
 func TestBrowserForumAxe(t *testing.T) {
-	axePathname := axePath()
-	if axePathname == "" {
-		need(t, "axe-core not found: run `npm ci --prefix .ci` or set AXE_CORE_PATH")
-	}
-	axe, err := os.ReadFile(axePathname)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := newTab(t)
+	needAxe(t)
 	p := newPlan(t)
 	p.waves(t)
 	if err := p.h.store.SetCouncilContacts(context.Background(), "leeds", []store.Contact{
@@ -57,17 +48,16 @@ func TestBrowserForumAxe(t *testing.T) {
 		}
 	}
 	base := serve(t, p.h.srv)
+	tab := youngPersonTab(t)
 	for _, lang := range []string{"en", "ar"} {
-		do(t, ctx, "public page "+lang, chromedp.Navigate(base+"/c/leeds?lang="+lang))
-		waitFor(t, ctx, ".action-item")
-		runAxe(t, ctx, string(axe), lang+" public page")
+		tab.open(base+"/c/leeds?lang="+lang, ".action-item")
+		tab.runAxe(lang + " public page")
 
-		do(t, ctx, "vote page "+lang, chromedp.Navigate(base+"/j/"+sess.JoinCode+"?lang="+lang))
-		waitFor(t, ctx, "form.vote")
-		runAxe(t, ctx, string(axe), lang+" vote page")
+		tab.open(base+"/j/"+sess.JoinCode+"?lang="+lang, "form.vote")
+		tab.runAxe(lang + " vote page")
 
-		do(t, ctx, "vote errors "+lang, chromedp.Evaluate[chromedp.Void](`document.querySelector('form.vote').submit()`))
-		waitFor(t, ctx, ".error-summary")
-		runAxe(t, ctx, string(axe), lang+" vote errors")
+		tab.do("vote errors "+lang, chromedp.Evaluate[chromedp.Void](`document.querySelector('form.vote').submit()`))
+		tab.waitFor(".error-summary")
+		tab.runAxe(lang + " vote errors")
 	}
 }

@@ -1,11 +1,10 @@
 package web_test
 
+// Browser test of the survey editor: see browser_kit_test.go for the kit.
+
 import (
-	"context"
 	"net/url"
-	"os"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -15,14 +14,7 @@ import (
 // running as for a young person, in English and Arabic; and on a question
 // form shown again with its error summary, since a 422 page must pass too.
 func TestBrowserSurveyEditorAxe(t *testing.T) {
-	axePathname := axePath()
-	if axePathname == "" {
-		need(t, "axe-core not found: run `npm ci --prefix .ci` or set AXE_CORE_PATH")
-	}
-	axe, err := os.ReadFile(axePathname)
-	if err != nil {
-		t.Fatal(err)
-	}
+	needAxe(t)
 	f := newEditorFixture(t)
 	def := f.stored(t)
 	section, first := def.Sections[0].ID, def.Sections[0].Questions[0].ID
@@ -36,10 +28,8 @@ func TestBrowserSurveyEditorAxe(t *testing.T) {
 
 	editor := base + "/staff/surveys/" + f.id
 	for _, lang := range []string{"en", "ar"} {
-		// A tab per language, with a deadline of its own for nine pages
-		// on a busy machine.
 		t.Run(lang, func(t *testing.T) {
-			ctx := signedInTab(t, base)
+			tab := staffTab(t, base, "admin@leeds.example")
 			for _, p := range []struct{ what, url, ready string }{
 				{"list", base + "/staff/surveys?lang=" + lang, "h1"},
 				{"editor", editor + "?lang=" + lang, "#survey-title"},
@@ -50,38 +40,15 @@ func TestBrowserSurveyEditorAxe(t *testing.T) {
 				{"diff", base + "/staff/surveys/test-survey/diff?from=1&to=1&lang=" + lang, "h1"},
 				{"preview", editor + "/preview?lang=" + lang, "#preview-notice"},
 			} {
-				do(t, ctx, "open "+p.what, chromedp.Navigate(p.url))
-				waitFor(t, ctx, p.ready)
-				runAxe(t, ctx, string(axe), lang+" "+p.what)
+				tab.open(p.url, p.ready)
+				tab.runAxe(lang + " " + p.what)
 			}
 			// A rule broken: the question page again, with its error summary.
-			do(t, ctx, "open the scale", chromedp.Navigate(editor+"/question?id=mood&lang="+lang))
-			waitFor(t, ctx, "#ed-min")
-			do(t, ctx, "break the scale", chromedp.Evaluate[chromedp.Void](`document.getElementById('ed-min').value = '9';
+			tab.open(editor+"/question?id=mood&lang="+lang, "#ed-min")
+			tab.do("break the scale", chromedp.Evaluate[chromedp.Void](`document.getElementById('ed-min').value = '9';
 				document.getElementById('ed-min').form.submit()`))
-			waitFor(t, ctx, ".error-summary")
-			runAxe(t, ctx, string(axe), lang+" question with errors")
+			tab.waitFor(".error-summary")
+			tab.runAxe(lang + " question with errors")
 		})
 	}
-}
-
-// signedInTab is a new tab (three minutes long) signed in as Leeds's council admin, through the
-// sign-in page as staff do.
-func signedInTab(t *testing.T, base string) context.Context {
-	t.Helper()
-	newTab(t) // starts the shared browser if need be
-	tab, cancelTab := chromedp.NewContext(browser.ctx, chromedp.WithNewBrowserContext())
-	if err := chromedp.Do(tab); err != nil {
-		cancelTab()
-		t.Fatalf("new tab: %v", err)
-	}
-	ctx, cancel := context.WithTimeout(tab, 3*time.Minute)
-	t.Cleanup(func() { cancel(); cancelTab() })
-	do(t, ctx, "open sign-in", chromedp.Navigate(base+"/signin?next=/staff/surveys"))
-	waitFor(t, ctx, "#password")
-	do(t, ctx, "sign in", chromedp.Evaluate[chromedp.Void](`document.getElementById('email').value = 'admin@leeds.example';
-		document.getElementById('password').value = 'correct horse battery';
-		document.getElementById('password').form.submit()`))
-	waitFor(t, ctx, "nav.nav")
-	return ctx
 }

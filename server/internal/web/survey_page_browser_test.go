@@ -3,7 +3,7 @@ package web_test
 // Browser tests of the survey: headless Chromium, driven with the keyboard
 // only, with JavaScript off and on, and axe-core on every kind of page.
 // Without Chromium or axe-core they skip, except under CI (CI set), where
-// they fail: .ci/run installs both.
+// they fail: see browser_kit_test.go.
 
 import (
 	"context"
@@ -13,14 +13,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
@@ -31,164 +30,32 @@ import (
 	"yousaid/survey"
 )
 
-// need skips a test for want of a tool, or fails it under CI, where a test
-// that needs the tool must run.
-func need(t *testing.T, format string, args ...any) {
-	t.Helper()
-	if os.Getenv("CI") != "" {
-		t.Fatalf("CI is set, so this test must run: "+format, args...)
-	}
-	t.Skipf(format, args...)
-}
-
-// chromePath finds Chromium: $CHROME_PATH, else the usual names.
-func chromePath() string {
-	if p := os.Getenv("CHROME_PATH"); p != "" {
-		return p
-	}
-	for _, name := range []string{"/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
-}
-
-// repoRoot is the module's root, found from this file's folder.
-func repoRoot() string {
-	dir, _ := os.Getwd()
-	for d := dir; d != filepath.Dir(d); d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			return d
-		}
-	}
-	return dir
-}
-
-// axePath finds axe.min.js: $AXE_CORE_PATH, else the copy .ci/run installs,
-// else a node_modules at the root.
-func axePath() string {
-	if p := os.Getenv("AXE_CORE_PATH"); p != "" {
-		return p
-	}
-	root := repoRoot()
-	for _, p := range []string{".ci/node_modules/axe-core/axe.min.js", "node_modules/axe-core/axe.min.js"} {
-		if _, err := os.Stat(filepath.Join(root, p)); err == nil {
-			return filepath.Join(root, p)
-		}
-	}
-	return ""
-}
-
-// The one browser of the test binary, started on first use and stopped by
-// TestMain through closeBrowser.
-var browser struct {
-	once   sync.Once
-	ctx    context.Context
-	cancel func()
-	dir    string
-	err    error
-}
-
-func startBrowser(path string) {
-	browser.dir, browser.err = os.MkdirTemp("", "yousaid-chromium-")
-	if browser.err != nil {
-		return
-	}
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(path),
-		chromedp.Headless,
-		chromedp.NoSandbox, // CI runs as root
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("disable-features", "Translate,MediaRouter,OptimizationHints"),
-		chromedp.Flag("mute-audio", true),
-		chromedp.UserDataDir(browser.dir),
-		chromedp.WindowSize(390, 844),
-	)
-	ctx, cancelCtx := chromedp.NewContext(alloc)
-	browser.ctx = ctx
-	browser.cancel = func() { cancelCtx(); cancelAlloc() }
-	// The first run starts the browser and binds its life to ctx, so it
-	// has no timeout of its own.
-	browser.err = chromedp.Do(ctx)
-}
-
-// closeBrowser stops the shared browser, if one was started.
-func closeBrowser() {
-	if browser.cancel != nil {
-		browser.cancel()
-	}
-	if browser.dir != "" {
-		os.RemoveAll(browser.dir)
-	}
-}
-
-// newTab returns a tab of the shared browser in a browser context of its
-// own (its own storage), closed when the test ends, with a deadline.
-func newTab(t *testing.T) context.Context {
-	t.Helper()
-	path := chromePath()
-	if path == "" {
-		need(t, "no Chromium found: install it or set CHROME_PATH")
-	}
-	browser.once.Do(func() { startBrowser(path) })
-	if browser.err != nil {
-		t.Fatalf("Chromium (%s) did not start: %v", path, browser.err)
-	}
-	tab, cancelTab := chromedp.NewContext(browser.ctx, chromedp.WithNewBrowserContext())
-	if err := chromedp.Do(tab); err != nil {
-		cancelTab()
-		t.Fatalf("new tab: %v", err)
-	}
-	ctx, cancel := context.WithTimeout(tab, 40*time.Second)
-	t.Cleanup(func() { cancel(); cancelTab() })
-	return ctx
-}
+// The keyboard, the focus and script on and off: what these tests do that
+// the kit's other users do not.
 
 // disableScript turns JavaScript off in the tab, before it navigates.
-func disableScript(t *testing.T, ctx context.Context) {
-	t.Helper()
-	if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
-		t.Fatal(err)
-	}
+func (tab *browserTab) disableScript() {
+	tab.t.Helper()
+	tab.do("turn JavaScript off", func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		_, err := cdp.Call(ctx, t, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+		return chromedp.Void{}, err
+	})
 }
 
 // enableScript turns JavaScript back on; a page already loaded without it
 // does not run its scripts now.
-func enableScript(t *testing.T, ctx context.Context) {
-	t.Helper()
-	if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: false}); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// serve runs the harness's server on a loopback port for the browser.
-func serve(t *testing.T, h http.Handler) string {
-	t.Helper()
-	ts := httptest.NewServer(h)
-	t.Cleanup(ts.Close)
-	return ts.URL
-}
-
-func do(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
-	t.Helper()
-	if err := chromedp.Do(ctx, actions...); err != nil {
-		t.Fatalf("%s: %v", what, err)
-	}
+func (tab *browserTab) enableScript() {
+	tab.t.Helper()
+	tab.do("turn JavaScript on", func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		_, err := cdp.Call(ctx, t, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: false})
+		return chromedp.Void{}, err
+	})
 }
 
 // keys presses keys on whatever has the focus, as a person would.
-func keys(t *testing.T, ctx context.Context, keys ...string) {
-	t.Helper()
-	do(t, ctx, fmt.Sprintf("keys %q", keys), chromedp.KeyEvent(strings.Join(keys, "")))
+func (tab *browserTab) keys(keys ...string) {
+	tab.t.Helper()
+	tab.do(fmt.Sprintf("keys %q", keys), chromedp.KeyEvent(strings.Join(keys, "")))
 }
 
 // enter presses Enter as a keyboard does: one keydown that carries the
@@ -197,74 +64,61 @@ func keys(t *testing.T, ctx context.Context, keys ...string) {
 // event too, which the browser process would have suppressed: it lands on
 // whatever the link moved the focus to, and a radio button would send the
 // form.
-func enter(t *testing.T, ctx context.Context) {
-	t.Helper()
-	for _, typ := range []input.DispatchKeyEventType{input.DispatchKeyEventTypeKeyDown, input.DispatchKeyEventTypeKeyUp} {
-		p := input.DispatchKeyEventParams{Type: typ, Key: "Enter", Code: "Enter", WindowsVirtualKeyCode: 13, NativeVirtualKeyCode: 13}
-		if typ == input.DispatchKeyEventTypeKeyDown {
-			p.Text, p.UnmodifiedText = "\r", "\r"
+func (tab *browserTab) enter() {
+	tab.t.Helper()
+	tab.do("Enter", func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		for _, typ := range []input.DispatchKeyEventType{input.DispatchKeyEventTypeKeyDown, input.DispatchKeyEventTypeKeyUp} {
+			p := input.DispatchKeyEventParams{Type: typ, Key: "Enter", Code: "Enter", WindowsVirtualKeyCode: 13, NativeVirtualKeyCode: 13}
+			if typ == input.DispatchKeyEventTypeKeyDown {
+				p.Text, p.UnmodifiedText = "\r", "\r"
+			}
+			if _, err := cdp.Call(ctx, t, input.DispatchKeyEvent, p); err != nil {
+				return chromedp.Void{}, err
+			}
 		}
-		if _, err := chromedp.Call(ctx, input.DispatchKeyEvent, p); err != nil {
-			t.Fatalf("Enter: %v", err)
-		}
-	}
+		return chromedp.Void{}, nil
+	})
 }
 
 // focused reports whether the element with the focus matches selector. It
 // asks the DOM, not the page's script, so it works with JavaScript off.
-func focused(t *testing.T, ctx context.Context, selector string) bool {
-	t.Helper()
-	nodes, err := chromedp.Run(ctx, chromedp.Nodes(chromedp.CSS(selector+":focus"), chromedp.AtLeast(0)))
+func (tab *browserTab) focused(selector string) bool {
+	tab.t.Helper()
+	nodes, err := get(tab, chromedp.Nodes(chromedp.CSS(selector+":focus"), chromedp.AtLeast(0)))
 	if err != nil {
-		t.Fatalf("focus of %s: %v", selector, err)
+		tab.t.Fatalf("focus of %s: %v\n%s", selector, err, tab.describe())
 	}
 	return len(nodes) > 0
 }
 
 // tabTo presses Tab until the element matching selector has the focus.
-func tabTo(t *testing.T, ctx context.Context, selector string) {
-	t.Helper()
+func (tab *browserTab) tabTo(selector string) {
+	tab.t.Helper()
 	for range 60 {
-		if focused(t, ctx, selector) {
+		if tab.focused(selector) {
 			return
 		}
-		keys(t, ctx, kb.Tab)
+		tab.keys(kb.Tab)
 	}
-	t.Fatalf("Tab never reached %s", selector)
+	tab.t.Fatalf("Tab never reached %s", selector)
 }
 
 // expectFocus fails unless selector has the focus within a moment (a key
 // press, or a new page's autofocus, takes effect asynchronously).
-func expectFocus(t *testing.T, ctx context.Context, selector string) {
-	t.Helper()
+func (tab *browserTab) expectFocus(selector string) {
+	tab.t.Helper()
 	for range 40 {
-		if focused(t, ctx, selector) {
+		if tab.focused(selector) {
 			return
 		}
 		time.Sleep(25 * time.Millisecond)
 	}
-	{
-		nodes, _ := chromedp.Run(ctx, chromedp.Nodes(chromedp.CSS(":focus"), chromedp.AtLeast(0)))
-		var has []string
-		for _, n := range nodes {
-			has = append(has, n.LocalName+"#"+n.AttributeValue("id"))
-		}
-		t.Fatalf("%s does not have the focus; %v has", selector, has)
+	nodes, _ := get(tab, chromedp.Nodes(chromedp.CSS(":focus"), chromedp.AtLeast(0)))
+	var has []string
+	for _, n := range nodes {
+		has = append(has, n.LocalName+"#"+n.AttributeValue("id"))
 	}
-}
-
-func attrOf(t *testing.T, ctx context.Context, selector, name string) string {
-	t.Helper()
-	v, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS(selector), name))
-	if err != nil {
-		t.Fatalf("%s[%s]: %v", selector, name, err)
-	}
-	return v.Value
-}
-
-func waitFor(t *testing.T, ctx context.Context, selector string) {
-	t.Helper()
-	do(t, ctx, "wait for "+selector, chromedp.WaitReady(chromedp.CSS(selector)))
+	tab.t.Fatalf("%s does not have the focus; %v has", selector, has)
 }
 
 // TestBrowserArabicWithoutJavaScript answers the test survey in Arabic
@@ -273,65 +127,61 @@ func waitFor(t *testing.T, ctx context.Context, selector string) {
 // error summary, its link leads to the question, and Send ends on the
 // thank-you page with the answers stored.
 func TestBrowserArabicWithoutJavaScript(t *testing.T) {
-	ctx := newTab(t)
+	tab := youngPersonTab(t)
 	h := newHarness(t)
 	h.council("leeds")
 	w := h.wave("leeds", store.AccessOpen)
 	base := serve(t, h.srv)
-	disableScript(t, ctx)
+	tab.disableScript()
 
-	do(t, ctx, "open the survey", chromedp.Navigate(base+"/w/"+w.ID+"?lang=ar"))
-	if got := attrOf(t, ctx, "html", "dir"); got != "rtl" {
+	tab.navigate(base + "/w/" + w.ID + "?lang=ar")
+	if got := tab.attr("html", "dir"); got != "rtl" {
 		t.Fatalf("<html dir=%q>", got)
 	}
-	if n, _ := chromedp.Run(ctx, chromedp.Nodes(chromedp.CSS(".progress"), chromedp.AtLeast(0))); len(n) != 0 {
+	if n, _ := get(tab, chromedp.Nodes(chromedp.CSS(".progress"), chromedp.AtLeast(0))); len(n) != 0 {
 		t.Fatal("the script ran although JavaScript is off")
 	}
-	key := attrOf(t, ctx, "input[name=idempotency_key]", "value")
+	key := tab.attr("input[name=idempotency_key]", "value")
 
 	// Answer one question and press Enter: the required question is missing.
-	tabTo(t, ctx, "#q-home_safe-1")
-	keys(t, ctx, kb.ArrowDown) // sometimes
-	enter(t, ctx)
-	waitFor(t, ctx, ".error-summary")
-	if got := attrOf(t, ctx, "html", "lang"); got != "ar" {
+	tab.tabTo("#q-home_safe-1")
+	tab.keys(kb.ArrowDown) // sometimes
+	tab.enter()
+	tab.waitFor(".error-summary")
+	if got := tab.attr("html", "lang"); got != "ar" {
 		t.Fatalf("Enter switched the language to %q", got)
 	}
-	expectFocus(t, ctx, ".error-summary")
-	keys(t, ctx, kb.Tab)
-	expectFocus(t, ctx, `.error-summary a[href="#q-age_band-1"]`)
-	enter(t, ctx)
-	expectFocus(t, ctx, "#q-age_band-1")
+	tab.expectFocus(".error-summary")
+	tab.keys(kb.Tab)
+	tab.expectFocus(`.error-summary a[href="#q-age_band-1"]`)
+	tab.enter()
+	tab.expectFocus("#q-age_band-1")
 
-	keys(t, ctx, kb.ArrowDown) // 18-20
-	tabTo(t, ctx, "#q-has_pa-1")
-	keys(t, ctx, " ") // yes
-	keys(t, ctx, kb.Tab)
-	expectFocus(t, ctx, "#q-pa_trust-1")
-	keys(t, ctx, kb.ArrowDown) // no
-	keys(t, ctx, kb.Tab)
-	expectFocus(t, ctx, "#q-anxiety-1")
+	tab.keys(kb.ArrowDown) // 18-20
+	tab.tabTo("#q-has_pa-1")
+	tab.keys(" ") // yes
+	tab.keys(kb.Tab)
+	tab.expectFocus("#q-pa_trust-1")
+	tab.keys(kb.ArrowDown) // no
+	tab.keys(kb.Tab)
+	tab.expectFocus("#q-anxiety-1")
 	// The scale reads 0 to 10 from left to right on a right-to-left page
 	// too, so the right arrow goes up.
 	for range 7 {
-		keys(t, ctx, kb.ArrowRight)
+		tab.keys(kb.ArrowRight)
 	}
-	keys(t, ctx, kb.Tab)
-	expectFocus(t, ctx, "#q-areas-1")
-	keys(t, ctx, " ", kb.Tab, kb.Tab)
-	expectFocus(t, ctx, "#q-areas-3")
-	keys(t, ctx, " ", kb.Tab)
-	expectFocus(t, ctx, "#q-anything_else")
-	keys(t, ctx, "شكرا لكم")
-	tabTo(t, ctx, "button.send")
-	enter(t, ctx)
-	if _, err := chromedp.Run(ctx, chromedp.WaitReady(chromedp.CSS("h1[data-sent]"))); err != nil {
-		loc, _ := chromedp.Run(ctx, chromedp.Location())
-		body, _ := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("main"), chromedp.AtLeast(0)))
-		t.Fatalf("no thank-you page: at %s: %.3000s", loc, body)
-	}
+	tab.keys(kb.Tab)
+	tab.expectFocus("#q-areas-1")
+	tab.keys(" ", kb.Tab, kb.Tab)
+	tab.expectFocus("#q-areas-3")
+	tab.keys(" ", kb.Tab)
+	tab.expectFocus("#q-anything_else")
+	tab.keys("شكرا لكم")
+	tab.tabTo("button.send")
+	tab.enter()
+	tab.waitFor("h1[data-sent]") // on failure, shows where the tab is instead
 
-	loc, err := chromedp.Run(ctx, chromedp.Location())
+	loc, err := get(tab, chromedp.Location())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -353,12 +203,12 @@ func TestBrowserArabicWithoutJavaScript(t *testing.T) {
 
 	// The seed survey draws in full without JavaScript too.
 	seedWave := h.surveyWave("leeds", "life-beyond-care", store.AccessCodes)
-	do(t, ctx, "open the seed survey", chromedp.Navigate(base+"/w/"+seedWave.ID+"?lang=ar"))
-	qs, err := chromedp.Run(ctx, chromedp.Nodes(chromedp.CSSAll("[data-q]"), chromedp.NodeVisible))
+	tab.navigate(base + "/w/" + seedWave.ID + "?lang=ar")
+	qs, err := get(tab, chromedp.Nodes(chromedp.CSSAll("[data-q]"), chromedp.NodeVisible))
 	if err != nil || len(qs) < 30 {
 		t.Fatalf("the seed survey shows %d questions (%v)", len(qs), err)
 	}
-	tabTo(t, ctx, "#code")
+	tab.tabTo("#code")
 }
 
 // flakyAPI drops the first submission's connection after storing it, then
@@ -396,7 +246,7 @@ func (f *flakyAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // and the submission survives a dropped connection and a busy server,
 // saying so, and is stored once.
 func TestBrowserTigrinyaWithJavaScript(t *testing.T) {
-	ctx := newTab(t)
+	tab := youngPersonTab(t)
 	h := newHarness(t)
 	h.council("leeds")
 	w := h.wave("leeds", store.AccessOpen)
@@ -404,72 +254,70 @@ func TestBrowserTigrinyaWithJavaScript(t *testing.T) {
 	base := serve(t, api)
 	page := base + "/w/" + w.ID + "?lang=ti"
 
-	do(t, ctx, "open the survey", chromedp.Navigate(page))
-	waitFor(t, ctx, ".progress")
-	if got := attrOf(t, ctx, "html", "dir"); got != "ltr" {
+	tab.open(page, ".progress")
+	if got := tab.attr("html", "dir"); got != "ltr" {
 		t.Fatalf("<html dir=%q>", got)
 	}
-	progress, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".progress")))
+	progress, _ := get(tab, chromedp.Text(chromedp.CSS(".progress")))
 	if !strings.Contains(progress, "1") || !strings.Contains(progress, "2") {
 		t.Errorf("progress %q does not say section 1 of 2", progress)
 	}
-	if hidden := attrOf(t, ctx, "#s-home", "hidden"); hidden != "" {
+	if hidden := tab.attr("#s-home", "hidden"); hidden != "" {
 		t.Error("the second section shows before the first is done")
 	}
-	tabTo(t, ctx, "#q-age_band-1")
-	keys(t, ctx, kb.ArrowDown, kb.ArrowDown) // 21-25
+	tab.tabTo("#q-age_band-1")
+	tab.keys(kb.ArrowDown, kb.ArrowDown) // 21-25
 
 	// A reload keeps the answer: the draft is on the phone.
-	do(t, ctx, "reload", chromedp.Navigate(page))
-	waitFor(t, ctx, ".progress")
-	if ok, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById('q-age_band-3').checked`)); !ok {
+	tab.open(page, ".progress")
+	if ok, _ := get(tab, chromedp.Evaluate[bool](`document.getElementById('q-age_band-3').checked`)); !ok {
 		t.Fatal("the draft was not restored after a reload")
 	}
-	draft, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`localStorage.getItem('yousaid:draft:`+w.ID+`')`))
+	draft, _ := get(tab, chromedp.Evaluate[string](`localStorage.getItem('yousaid:draft:`+w.ID+`')`))
 	if strings.Contains(draft, "code") || !strings.Contains(draft, "21-25") {
 		t.Errorf("draft %s", draft)
 	}
 
-	tabTo(t, ctx, ".pager .button")
-	enter(t, ctx)
-	expectFocus(t, ctx, "#s-home-h")
-	if hidden := attrOf(t, ctx, "#s-about", "hidden"); hidden != "" {
+	tab.tabTo(".pager .button")
+	tab.enter()
+	tab.expectFocus("#s-home-h")
+	if hidden := tab.attr("#s-about", "hidden"); hidden != "" {
 		t.Error("the first section still shows")
 	}
-	keys(t, ctx, kb.Tab)
-	expectFocus(t, ctx, "#q-home_safe-1")
-	keys(t, ctx, " ") // always
-	if _, err := chromedp.Run(ctx, chromedp.WaitNotVisible(chromedp.CSS("#qq-pa_trust"))); err != nil {
+	tab.keys(kb.Tab)
+	tab.expectFocus("#q-home_safe-1")
+	tab.keys(" ") // always
+	if _, err := get(tab, chromedp.WaitNotVisible(chromedp.CSS("#qq-pa_trust"))); err != nil {
 		t.Fatal(err)
 	}
-	keys(t, ctx, kb.Tab)
-	expectFocus(t, ctx, "#q-has_pa-1")
-	keys(t, ctx, " ") // yes: the follow-up appears
-	keys(t, ctx, kb.Tab)
-	expectFocus(t, ctx, "#q-pa_trust-1")
-	keys(t, ctx, " ") // yes
-	keys(t, ctx, kb.Tab, kb.ArrowRight, kb.ArrowRight, kb.ArrowRight)
-	expectFocus(t, ctx, "#q-anxiety-4") // 3
-	keys(t, ctx, kb.Tab, kb.Tab)
-	expectFocus(t, ctx, "#q-areas-2")
-	keys(t, ctx, " ") // money
-	tabTo(t, ctx, "#q-anything_else")
-	keys(t, ctx, "ሰላም")
+	tab.keys(kb.Tab)
+	tab.expectFocus("#q-has_pa-1")
+	tab.keys(" ") // yes: the follow-up appears
+	tab.keys(kb.Tab)
+	tab.expectFocus("#q-pa_trust-1")
+	tab.keys(" ") // yes
+	tab.keys(kb.Tab, kb.ArrowRight, kb.ArrowRight, kb.ArrowRight)
+	tab.expectFocus("#q-anxiety-4") // 3
+	tab.keys(kb.Tab, kb.Tab)
+	tab.expectFocus("#q-areas-2")
+	tab.keys(" ") // money
+	tab.tabTo("#q-anything_else")
+	tab.keys("ሰላም")
 
-	offline, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById('survey').dataset.tOffline`))
-	busy, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById('survey').dataset.tBusy`))
-	tabTo(t, ctx, "button.send")
-	enter(t, ctx)
+	offline, _ := get(tab, chromedp.Evaluate[string](`document.getElementById('survey').dataset.tOffline`))
+	busy, _ := get(tab, chromedp.Evaluate[string](`document.getElementById('survey').dataset.tBusy`))
+	tab.tabTo("button.send")
+	tab.enter()
 	for _, want := range []string{offline, busy} {
-		_, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](
+		_, err := get(tab, chromedp.Poll[chromedp.Void](
 			fmt.Sprintf(`document.getElementById('survey-status').textContent === %q`, want),
 			chromedp.WithPollingMutation(), chromedp.WithPollingTimeout(10*time.Second)))
 		if err != nil {
 			t.Fatalf("the page never said %q: %v", want, err)
 		}
 	}
-	waitFor(t, ctx, "h1[data-sent]")
-	loc, _ := chromedp.Run(ctx, chromedp.Location())
+	tab.waitFor("h1[data-sent]")
+	loc, _ := get(tab, chromedp.Location())
 	if want := base + "/w/" + w.ID + "/thanks?lang=ti"; loc != want {
 		t.Errorf("ended on %s, want %s", loc, want)
 	}
@@ -494,49 +342,8 @@ func TestBrowserTigrinyaWithJavaScript(t *testing.T) {
 	if lang != "ti" {
 		t.Errorf("stored language %q", lang)
 	}
-	if left, _ := chromedp.Run(ctx, chromedp.Evaluate[*string](`localStorage.getItem('yousaid:draft:`+w.ID+`')`)); left != nil {
+	if left, _ := get(tab, chromedp.Evaluate[*string](`localStorage.getItem('yousaid:draft:`+w.ID+`')`)); left != nil {
 		t.Errorf("the draft is still on the phone after sending: %s", *left)
-	}
-}
-
-// axeReport is what axe.run returns that a failing test shows.
-type axeReport struct {
-	Passes     int `json:"passes"` // how many rules found nothing wrong
-	Violations []struct {
-		ID     string `json:"id"`
-		Impact string `json:"impact"`
-		Help   string `json:"help"`
-		Tags   []string
-		Nodes  []struct {
-			Target []any  `json:"target"`
-			HTML   string `json:"html"`
-		} `json:"nodes"`
-	} `json:"violations"`
-}
-
-// runAxe injects axe-core into the page and fails the test for any
-// violation, listing each with the elements at fault.
-func runAxe(t *testing.T, ctx context.Context, axe, what string) {
-	t.Helper()
-	if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](axe)); err != nil {
-		t.Fatalf("%s: injecting axe-core: %v", what, err)
-	}
-	report, err := chromedp.Run(ctx, chromedp.Evaluate[axeReport](
-		`axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'], resultTypes: ['violations']})
-		.then(r => ({violations: r.violations, passes: r.passes.length}))`,
-		chromedp.EvalAwaitPromise))
-	if err != nil {
-		t.Fatalf("%s: axe.run: %v", what, err)
-	}
-	if report.Passes < 20 {
-		t.Fatalf("%s: axe-core checked only %d rules: did it run?", what, report.Passes)
-	}
-	for _, v := range report.Violations {
-		var targets []string
-		for _, n := range v.Nodes {
-			targets = append(targets, fmt.Sprint(n.Target))
-		}
-		t.Errorf("%s: axe %s (%s): %s\n\t%s", what, v.ID, v.Impact, v.Help, strings.Join(targets, "\n\t"))
 	}
 }
 
@@ -544,18 +351,11 @@ func runAxe(t *testing.T, ctx context.Context, axe, what string) {
 // section at a time, and off, all sections), the page of errors and the
 // thank-you page, in English, Arabic and Tigrinya.
 func TestBrowserAxe(t *testing.T) {
-	axePathname := axePath()
-	if axePathname == "" {
-		need(t, "axe-core not found: run `npm ci --prefix .ci` or set AXE_CORE_PATH")
-	}
-	axe, err := os.ReadFile(axePathname)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := newTab(t)
+	needAxe(t)
+	tab := youngPersonTab(t)
 	h := newHarness(t)
 	h.council("leeds")
-	err = h.store.SetCouncilContacts(context.Background(), "leeds", []store.Contact{
+	err := h.store.SetCouncilContacts(context.Background(), "leeds", []store.Contact{
 		{Name: "Leeds leaving care team", Phone: "0113 222 4403", Email: "leavingcare@example.org", URL: "https://www.leeds.gov.uk/", Hours: "Monday to Friday, 9am to 5pm"},
 	})
 	if err != nil {
@@ -565,31 +365,29 @@ func TestBrowserAxe(t *testing.T) {
 	base := serve(t, h.srv)
 	for _, lang := range []string{"en", "ar", "ti"} {
 		page := base + "/w/" + w.ID + "?lang=" + lang
-		do(t, ctx, "open "+lang, chromedp.Navigate(page))
-		waitFor(t, ctx, ".progress")
-		runAxe(t, ctx, string(axe), lang+" survey")
+		tab.open(page, ".progress")
+		tab.runAxe(lang + " survey")
 
 		// The page of errors: sent with the required answer and the code missing.
-		do(t, ctx, "send "+lang+" empty", chromedp.Evaluate[chromedp.Void](`document.getElementById('survey').submit()`))
-		waitFor(t, ctx, ".error-summary")
-		runAxe(t, ctx, string(axe), lang+" errors")
+		tab.do("send "+lang+" empty", chromedp.Evaluate[chromedp.Void](`document.getElementById('survey').submit()`))
+		tab.waitFor(".error-summary")
+		tab.runAxe(lang + " errors")
 
-		do(t, ctx, "thanks "+lang, chromedp.Navigate(base+"/w/"+w.ID+"/thanks?lang="+lang))
-		waitFor(t, ctx, "h1[data-sent]")
-		runAxe(t, ctx, string(axe), lang+" thanks")
+		tab.open(base+"/w/"+w.ID+"/thanks?lang="+lang, "h1[data-sent]")
+		tab.runAxe(lang + " thanks")
 	}
 	// With JavaScript off, every section shows at once. (axe-core is
 	// injected by the test, which the page's setting does not stop.)
 	// axe-core needs timers, so script comes back on once the page has
 	// loaded without it; survey.js, blocked at load, stays out.
-	nojs := newTab(t)
-	disableScript(t, nojs)
-	do(t, nojs, "open without JavaScript", chromedp.Navigate(base+"/w/"+w.ID+"?lang=ar"))
-	enableScript(t, nojs)
-	if n, _ := chromedp.Run(nojs, chromedp.Nodes(chromedp.CSS(".progress"), chromedp.AtLeast(0))); len(n) != 0 {
+	nojs := youngPersonTab(t)
+	nojs.disableScript()
+	nojs.navigate(base + "/w/" + w.ID + "?lang=ar")
+	nojs.enableScript()
+	if n, _ := get(nojs, chromedp.Nodes(chromedp.CSS(".progress"), chromedp.AtLeast(0))); len(n) != 0 {
 		t.Fatal("survey.js ran")
 	}
-	runAxe(t, nojs, string(axe), "ar survey without JavaScript")
+	nojs.runAxe("ar survey without JavaScript")
 }
 
 // TestBrowserScreenshots writes phone-sized pictures of the seed survey in
@@ -599,7 +397,7 @@ func TestBrowserScreenshots(t *testing.T) {
 	if os.Getenv("YOUSAID_SCREENSHOTS") != "1" {
 		t.Skip("set YOUSAID_SCREENSHOTS=1 to write docs/screenshots")
 	}
-	ctx := newTab(t)
+	tab := youngPersonTab(t)
 	h := newHarness(t)
 	h.council("leeds")
 	w := h.surveyWave("leeds", "life-beyond-care", store.AccessOpen)
@@ -608,11 +406,10 @@ func TestBrowserScreenshots(t *testing.T) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	do(t, ctx, "viewport", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(1), chromedp.EmulateMobile))
+	tab.do("viewport", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(1), chromedp.EmulateMobile))
 	for _, lang := range []string{"en", "ar", "ti"} {
-		do(t, ctx, "open "+lang, chromedp.Navigate(base+"/w/"+w.ID+"?lang="+lang))
-		waitFor(t, ctx, ".progress")
-		png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+		tab.open(base+"/w/"+w.ID+"?lang="+lang, ".progress")
+		png, err := get(tab, chromedp.CaptureScreenshot())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,7 +7,6 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -486,42 +485,23 @@ func testCouncilSurvey(t *testing.T, h *harness, council string) *survey.Definit
 // TestBrowserAxeTranslationPage runs axe-core on the review page, and on
 // its page of errors, in English and Arabic.
 func TestBrowserAxeTranslationPage(t *testing.T) {
-	axePathname := axePath()
-	if axePathname == "" {
-		need(t, "axe-core not found: run `npm ci --prefix .ci` or set AXE_CORE_PATH")
-	}
-	axe, err := os.ReadFile(axePathname)
-	if err != nil {
-		t.Fatal(err)
-	}
+	needAxe(t)
 	h := newHarness(t)
 	h.user("root@yousaid.example", store.RolePlatformAdmin, "")
 	base := serve(t, h.srv)
-	// A tab of its own for each page, signed in. The interface's review
-	// page is the same template as a survey's with some 500 rows, which
-	// axe-core takes minutes over on a busy machine: the survey's stands
-	// for both.
-	tab := func() context.Context {
-		ctx := newTab(t)
-		do(t, ctx, "sign in", chromedp.Navigate(base+"/signin"),
-			chromedp.SendKeys(chromedp.CSS("#email"), "root@yousaid.example"),
-			chromedp.SendKeys(chromedp.CSS("#password"), "correct horse battery"),
-			chromedp.Submit(chromedp.CSS("#password")))
-		waitFor(t, ctx, `form[action="/signout"]`)
-		return ctx
-	}
+	// The interface's review page is the same template as a survey's with
+	// some 500 rows, which axe-core takes minutes over on a busy machine:
+	// the survey's stands for both.
 	for _, lang := range []string{"en", "ar"} {
+		tab := staffTab(t, base, "root@yousaid.example")
 		for _, p := range []string{"/staff/surveys/test-survey/translations/ar", "/staff/languages"} {
-			ctx := tab()
-			do(t, ctx, "open "+p+" in "+lang, chromedp.Navigate(base+p+"?lang="+lang))
-			waitFor(t, ctx, "h1")
-			runAxe(t, ctx, string(axe), lang+" "+p)
+			tab.open(base+p+"?lang="+lang, "h1")
+			tab.runAxe(lang + " " + p)
 		}
 		// The page of errors: the form sent without a file.
-		ctx := tab()
-		do(t, ctx, "send without a file", chromedp.Navigate(base+"/staff/surveys/test-survey/translations/ar?lang="+lang),
-			chromedp.Evaluate[chromedp.Void](`document.querySelector('form[enctype]').submit()`))
-		waitFor(t, ctx, ".error-summary")
-		runAxe(t, ctx, string(axe), lang+" upload errors")
+		tab.open(base+"/staff/surveys/test-survey/translations/ar?lang="+lang, "form[enctype]")
+		tab.do("send without a file", chromedp.Evaluate[chromedp.Void](`document.querySelector('form[enctype]').submit()`))
+		tab.waitFor(".error-summary")
+		tab.runAxe(lang + " upload errors")
 	}
 }
