@@ -194,6 +194,19 @@ func (b *Box) Current(v string) bool {
 	return err == nil && len(raw) >= idSize && bytes.Equal(raw[:idSize], b.current.id[:])
 }
 
+// KeyIDOf is the id, in hex, of the key that sealed v, for telling an
+// operator which key it needs; ok is false when v is not a sealed value.
+func KeyIDOf(v string) (id string, ok bool) {
+	if !IsSealed(v) {
+		return "", false
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(v[len(prefix):])
+	if err != nil || len(raw) < idSize {
+		return "", false
+	}
+	return hex.EncodeToString(raw[:idSize]), true
+}
+
 // ParseKey reads an operator's key: 32 bytes as 64 hex digits or as
 // base64 (standard or URL-safe, padded or not). Surrounding white space,
 // such as a file's final newline, is ignored. Its errors never quote the

@@ -96,6 +96,12 @@ func TestRotation(t *testing.T) {
 	if _, err := old.Open(sealedNew, "totp:alice"); !errors.Is(err, ErrWrongKey) {
 		t.Errorf("the old box opens a new value: %v", err)
 	}
+	if id, ok := KeyIDOf(sealedOld); !ok || id != old.KeyID() {
+		t.Errorf("KeyIDOf(old value) = %q, %v; want %q", id, ok, old.KeyID())
+	}
+	if _, ok := KeyIDOf(secret); ok {
+		t.Error("KeyIDOf: a clear value has a key id")
+	}
 	if b.KeyID() == old.KeyID() || len(b.KeyID()) != 8 {
 		t.Errorf("key ids %q and %q", b.KeyID(), old.KeyID())
 	}
