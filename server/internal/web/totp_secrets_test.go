@@ -308,4 +308,14 @@ func TestTOTPSetUpRefusedWithoutKey(t *testing.T) {
 	if u := h.userByEmail("fac@leeds.example"); u.TOTPPending != "" || u.TOTPSecret != "" {
 		t.Error("a secret was stored without a key")
 	}
+	// The platform admin is warned before requiring it of council admins.
+	h.user("root@yousaid.example", store.RolePlatformAdmin, "")
+	root := h.signIn("root@yousaid.example")
+	doc = htmltest.Parse(t, h.page("/staff/settings", root).Body.String())
+	htmltest.One(t, doc, "fieldset p.warning")
+	h.withSecrets(h.secrets)
+	doc = htmltest.Parse(t, h.page("/staff/settings", root).Body.String())
+	if n := len(htmltest.All(doc, "fieldset p.warning")); n != 0 {
+		t.Errorf("with a key: %d warnings", n)
+	}
 }
