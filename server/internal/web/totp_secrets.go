@@ -31,7 +31,8 @@ func (s *Server) sealTOTP(userID, secret string) (string, error) {
 }
 
 // openTOTP returns the base32 secret of a stored value. A value stored in
-// the clear before sealing existed is used as it is (Server.SealTOTPSecrets
+// the clear before sealing existed (base32 never starts "v1:") is used as
+// it is (Server.SealTOTPSecrets
 // seals it at the next start with a key). A sealed value that does not
 // open (no key, another key, altered, another user's) is an error whose
 // text names the cause and never the value.
