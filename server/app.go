@@ -114,6 +114,10 @@ func NewApp(ctx context.Context, cfg Config, logger *slog.Logger) (app *App, err
 	if err := a.tally.Start(ctx); err != nil {
 		return nil, err
 	}
+	secrets, err := secretsBox(cfg, logger)
+	if err != nil {
+		return nil, err
+	}
 	a.web, err = web.New(web.Options{
 		Store: a.Store, Logger: logger, Locale: bundle, Pages: pages, Tally: a.tally, TokenTTL: cfg.TokenTTL,
 		Showcase: showcase(cfg.Demo),
@@ -124,8 +128,15 @@ func NewApp(ctx context.Context, cfg Config, logger *slog.Logger) (app *App, err
 		},
 		TrustedProxies: cfg.TrustedProxies,
 		Metrics:        a.metrics,
+		Secrets:        secrets,
 	})
 	if err != nil {
+		return nil, err
+	}
+	// Every start seals what is still in the clear (secrets set up before
+	// sealing existed) or under a key being rotated out, so that dormant
+	// accounts are sealed too, not only those who sign in.
+	if err := a.web.SealTOTPSecrets(ctx); err != nil {
 		return nil, err
 	}
 	// Reviewed interface translations uploaded by staff replace the files'.

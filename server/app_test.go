@@ -256,6 +256,11 @@ func TestConfig(t *testing.T) {
 		{name: "bad demo", env: map[string]string{"DEMO": "perhaps"}, wantErr: "DEMO"},
 		{name: "bad db name", args: []string{"-db", "a.b"}, wantErr: "database name"},
 		{name: "stray argument", args: []string{"serve"}, wantErr: "unexpected"},
+		{name: "secret key", env: map[string]string{"SECRET_KEY": "Sm9nZ2luZyBpbiB0aGUgcGFyayBpcyBmdW4gYW5kIGc="}},
+		{name: "short secret key", env: map[string]string{"SECRET_KEY": "c2hvcnQ="}, wantErr: "SECRET_KEY: the key is 5 bytes"},
+		{name: "secret key and file", env: map[string]string{"SECRET_KEY": "Sm9nZ2luZyBpbiB0aGUgcGFyayBpcyBmdW4gYW5kIGc=", "SECRET_KEY_FILE": "/run/secrets/key"}, wantErr: "not both"},
+		{name: "missing key file", env: map[string]string{"SECRET_KEY_FILE": "/no/such/file"}, wantErr: "SECRET_KEY_FILE"},
+		{name: "previous key alone", env: map[string]string{"SECRET_KEY_PREVIOUS": "Sm9nZ2luZyBpbiB0aGUgcGFyayBpcyBmdW4gYW5kIGc="}, wantErr: "goes with SECRET_KEY"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -271,6 +276,11 @@ func TestConfig(t *testing.T) {
 			}
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Fatalf("error = %v, want one mentioning %q", err, tt.wantErr)
+			}
+			for _, name := range []string{"SECRET_KEY", "SECRET_KEY_PREVIOUS"} {
+				if v := tt.env[name]; v != "" && strings.Contains(err.Error(), v) {
+					t.Errorf("the error quotes %s", name)
+				}
 			}
 		})
 	}

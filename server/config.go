@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"yousaid/server/internal/secretbox"
 )
 
 // Config is the whole configuration, parsed once at start from flags, each
@@ -42,6 +45,14 @@ type Config struct {
 	ReadTimeout       time.Duration
 	WriteTimeout      time.Duration
 	IdleTimeout       time.Duration
+
+	// SecretKey (32 bytes) seals staff members' TOTP secrets in the store
+	// (package secretbox). nil: none was given; with Demo, NewApp keeps a
+	// generated one in DataDir, otherwise two-step sign-in cannot be set up.
+	SecretKey []byte
+	// SecretKeyPrevious is a key being rotated out: secrets it sealed still
+	// open, and are sealed with SecretKey at start-up. nil: none.
+	SecretKeyPrevious []byte
 
 	// Backup and restore (server/backup.go): one-shot commands that exit.
 	Backup         string // write a backup of the database to this file
@@ -133,6 +144,12 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	fs.IntVar(&cfg.ClientBurst, "client-burst", clientBurst, "submissions one client address sends at once (env CLIENT_BURST)")
 	proxies := fs.String("trusted-proxies", env("TRUSTED_PROXIES", ""), "comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is believed, for the per-client limits only; empty trusts none (env TRUSTED_PROXIES)")
 	fs.DurationVar(&cfg.StoreTimeout, "store-timeout", storeTimeout, "how long a request waits for an unreachable store before it answers 503 (env STORE_TIMEOUT)")
+	// A key given as a flag is visible in the process list: the help
+	// steers operators to the environment or a file (Docker secrets).
+	secretKey := fs.String("secret-key", env("SECRET_KEY", ""), "32 random bytes, base64 or hex, that seal two-step sign-in secrets in the store; prefer the environment or -secret-key-file, as a flag shows in the process list (env SECRET_KEY)")
+	secretKeyFile := fs.String("secret-key-file", env("SECRET_KEY_FILE", ""), "a file holding the secret key, such as a Docker secret (env SECRET_KEY_FILE)")
+	previousKey := fs.String("secret-key-previous", env("SECRET_KEY_PREVIOUS", ""), "while rotating: the key being replaced, so what it sealed still opens and is sealed again with the new key at start (env SECRET_KEY_PREVIOUS)")
+	previousKeyFile := fs.String("secret-key-previous-file", env("SECRET_KEY_PREVIOUS_FILE", ""), "a file holding the key being replaced (env SECRET_KEY_PREVIOUS_FILE)")
 	cfg.ReadHeaderTimeout, cfg.ReadTimeout, cfg.WriteTimeout, cfg.IdleTimeout = 5*time.Second, 15*time.Second, 30*time.Second, 60*time.Second
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
@@ -145,7 +162,35 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	if fs.NArg() > 0 {
 		return cfg, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
-	return cfg, cfg.validate()
+	var keyErr, prevErr error
+	cfg.SecretKey, keyErr = readSecretKey("SECRET_KEY", *secretKey, *secretKeyFile)
+	cfg.SecretKeyPrevious, prevErr = readSecretKey("SECRET_KEY_PREVIOUS", *previousKey, *previousKeyFile)
+	return cfg, errors.Join(keyErr, prevErr, cfg.validate())
+}
+
+// readSecretKey reads the key named name from its value or from the file
+// at path (one or neither). Errors never quote the key.
+func readSecretKey(name, value, path string) ([]byte, error) {
+	if value != "" && path != "" {
+		return nil, fmt.Errorf("set %s or %s_FILE, not both", name, name)
+	}
+	if path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("%s_FILE: %w", name, err)
+		}
+		if value = strings.TrimSpace(string(b)); value == "" {
+			return nil, fmt.Errorf("%s_FILE %s is empty", name, path)
+		}
+	}
+	if value == "" {
+		return nil, nil
+	}
+	key, err := secretbox.ParseKey(value)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return key, nil
 }
 
 // samePort reports whether two listen addresses name the same fixed port
@@ -220,6 +265,9 @@ func (cfg Config) validate() error {
 	}
 	if cfg.RestoreReplace && cfg.Restore == "" {
 		errs = append(errs, errors.New("-restore-replace goes with -restore"))
+	}
+	if cfg.SecretKeyPrevious != nil && cfg.SecretKey == nil {
+		errs = append(errs, errors.New("SECRET_KEY_PREVIOUS goes with SECRET_KEY, the key that replaces it"))
 	}
 	if cfg.StoreTimeout < 100*time.Millisecond || cfg.StoreTimeout > time.Minute {
 		errs = append(errs, errors.New("STORE_TIMEOUT must be between 100ms and 1m"))

@@ -101,3 +101,47 @@ func TestSingleUseUnderRace(t *testing.T) {
 		t.Errorf("unknown invitation: %v", err)
 	}
 }
+
+// TestReplaceTOTPSecrets: a secret is replaced only while the document
+// still holds the value it replaces, so a start-up that seals secrets
+// again never overwrites a change made meanwhile.
+func TestReplaceTOTPSecrets(t *testing.T) {
+	s := storetest.Open(t, store.Options{})
+	ctx := context.Background()
+	u := &store.User{Email: "fac@leeds.example", Role: store.RoleFacilitator, Council: "leeds"}
+	if err := s.CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.EnableTOTP(ctx, u.ID, "CLEAR"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetTOTPPending(ctx, u.ID, "PENDING"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ReplaceTOTPSecrets(ctx, u.ID, "OTHER", "PENDING", "v1:x", "v1:y"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("replacing a value no longer there: %v", err)
+	}
+	if err := s.ReplaceTOTPSecrets(ctx, u.ID, "CLEAR", "", "v1:x", ""); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("replacing with the pending secret unaccounted for: %v", err)
+	}
+	if err := s.ReplaceTOTPSecrets(ctx, u.ID, "CLEAR", "PENDING", "v1:x", "v1:y"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.User(ctx, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.TOTPSecret != "v1:x" || got.TOTPPending != "v1:y" {
+		t.Errorf("stored %q and %q", got.TOTPSecret, got.TOTPPending)
+	}
+	users, err := s.TOTPUsers(ctx)
+	if err != nil || len(users) != 1 || users[0].ID != u.ID {
+		t.Errorf("TOTPUsers: %v, %+v", err, users)
+	}
+	if err := s.DisableTOTP(ctx, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	if users, err := s.TOTPUsers(ctx); err != nil || len(users) != 0 {
+		t.Errorf("TOTPUsers after DisableTOTP: %v, %d", err, len(users))
+	}
+}

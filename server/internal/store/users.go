@@ -33,11 +33,15 @@ type User struct {
 	// DeactivatedAt is set when a council admin ended the account: it can
 	// no longer sign in, and no token of it is accepted.
 	DeactivatedAt *time.Time `bson:"deactivated_at,omitempty" json:"deactivated_at,omitempty"`
-	// TOTPSecret is the base32 shared secret of the user's authenticator
-	// app (RFC 6238) once confirmed; empty without two-step sign-in. It is
-	// never written to JSON.
+	// TOTPSecret is the shared secret of the user's authenticator app
+	// (RFC 6238) once confirmed, sealed by the web layer with the
+	// operator's key (package secretbox: "v1:..."), or the bare base32
+	// secret if it was stored before sealing existed and no key has been
+	// configured since; empty without two-step sign-in. The store never
+	// sees the key. It is never written to JSON.
 	TOTPSecret string `bson:"totp_secret,omitempty" json:"-"`
-	// TOTPPending is a secret being set up, not yet confirmed by a code.
+	// TOTPPending is a secret being set up, not yet confirmed by a code;
+	// stored like TOTPSecret.
 	TOTPPending string `bson:"totp_pending,omitempty" json:"-"`
 }
 
@@ -216,6 +220,66 @@ func (s *Store) EnableTOTP(ctx context.Context, id, secret string) error {
 // recovery codes are deleted with DeleteRecoveryCodes.
 func (s *Store) DisableTOTP(ctx context.Context, id string) error {
 	return s.setUser(ctx, "store.DisableTOTP", id, bson.M{"$unset": bson.M{"totp_secret": "", "totp_pending": ""}})
+}
+
+// TOTPUsers lists the users with a TOTP secret or one being set up (staff
+// only: a few per council).
+func (s *Store) TOTPUsers(ctx context.Context) ([]User, error) {
+	cur, err := s.db.Collection(colUsers).Find(ctx, bson.M{"$or": bson.A{
+		bson.M{"totp_secret": bson.M{"$exists": true}},
+		bson.M{"totp_pending": bson.M{"$exists": true}},
+	}})
+	if err != nil {
+		return nil, mapErr("store.TOTPUsers", err)
+	}
+	var out []User
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, mapErr("store.TOTPUsers", err)
+	}
+	return out, nil
+}
+
+// ReplaceTOTPSecrets stores a user's TOTP secret and pending secret in a
+// new form (sealed again) only while the user's document still holds the
+// old ones, so that a change made meanwhile (turned off, set up again, by
+// another server) is never overwritten. An empty value means absent.
+// ErrNotFound when the user or the old values are gone.
+func (s *Store) ReplaceTOTPSecrets(ctx context.Context, id, oldSecret, oldPending, newSecret, newPending string) error {
+	filter := bson.M{"_id": id}
+	set, unset := bson.M{}, bson.M{}
+	for _, f := range []struct{ field, old, new string }{
+		{"totp_secret", oldSecret, newSecret},
+		{"totp_pending", oldPending, newPending},
+	} {
+		if f.old == "" {
+			filter[f.field] = bson.M{"$exists": false}
+		} else {
+			filter[f.field] = f.old
+		}
+		if f.new == "" {
+			unset[f.field] = ""
+		} else {
+			set[f.field] = f.new
+		}
+	}
+	update := bson.M{}
+	if len(set) > 0 {
+		update["$set"] = set
+	}
+	if len(unset) > 0 {
+		update["$unset"] = unset
+	}
+	if len(update) == 0 {
+		return nil
+	}
+	res, err := s.db.Collection(colUsers).UpdateOne(ctx, filter, update)
+	if err != nil {
+		return mapErr("store.ReplaceTOTPSecrets", err)
+	}
+	if res.MatchedCount == 0 {
+		return mapErr("store.ReplaceTOTPSecrets", ErrNotFound)
+	}
+	return nil
 }
 
 // ActiveCouncilAdmins counts a council's active council_admins (a council

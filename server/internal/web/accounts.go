@@ -821,8 +821,11 @@ func (s *Server) passwordForm(c *gin.Context) {
 type settingsPage struct {
 	page.Base
 	RequireTOTP bool
-	Saved       bool
-	General     []generalAuditRow
+	// NoKey: no SECRET_KEY, so requiring two-step sign-in would keep
+	// council admins who lack it out of the staff pages.
+	NoKey   bool
+	Saved   bool
+	General []generalAuditRow
 }
 
 func (s *Server) settingsPageHandler(c *gin.Context) {
@@ -841,7 +844,7 @@ func (s *Server) settingsPageHandler(c *gin.Context) {
 		s.pageError(c, "staff.settings", err)
 		return
 	}
-	p := settingsPage{Base: s.staffBase(c, "SettingsTitle"), RequireTOTP: ps.RequireTOTPForCouncilAdmins, Saved: c.Query("saved") == "1"}
+	p := settingsPage{Base: s.staffBase(c, "SettingsTitle"), RequireTOTP: ps.RequireTOTPForCouncilAdmins, NoKey: s.secrets == nil, Saved: c.Query("saved") == "1"}
 	p.General = viewGeneralAudit(s.localizer(c), entries)
 	s.render(c, http.StatusOK, "settings", p)
 }

@@ -51,7 +51,7 @@ func TestBrowserAccountsAxe(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		code, err := totp.GenerateCode(u.TOTPPending, h.now)
+		code, err := totp.GenerateCode(h.openSecret(u.ID, u.TOTPPending), h.now)
 		if err != nil {
 			t.Fatal(err)
 		}

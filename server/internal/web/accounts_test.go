@@ -660,6 +660,17 @@ func (h *harness) enrolTOTP(cookie string) (secret string, recovery []string) {
 	return secret, recovery
 }
 
+// openSecret opens a user's stored TOTP secret with the harness's key,
+// bound to the user as the server binds it.
+func (h *harness) openSecret(userID, stored string) string {
+	h.t.Helper()
+	secret, err := h.secrets.Open(stored, "totp:"+userID)
+	if err != nil {
+		h.t.Fatalf("the stored secret does not open: %v", err)
+	}
+	return secret
+}
+
 // signInWithCode goes through both sign-in steps.
 func (h *harness) signInWithCode(email, code string) *httptest.ResponseRecorder {
 	h.t.Helper()
@@ -691,8 +702,8 @@ func TestTOTPEnrolAndSignIn(t *testing.T) {
 		t.Fatalf("%d recovery codes", len(recovery))
 	}
 	u := h.userByEmail("fac@leeds.example")
-	if u.TOTPSecret != secret || u.TOTPPending != "" {
-		t.Fatalf("stored secret %q pending %q", u.TOTPSecret, u.TOTPPending)
+	if got := h.openSecret(u.ID, u.TOTPSecret); got != secret || u.TOTPPending != "" {
+		t.Fatalf("stored secret opens to %q, pending %q", got, u.TOTPPending)
 	}
 	// Recovery codes are stored only as hashes.
 	for _, code := range recovery {

@@ -104,11 +104,17 @@ func (s *Server) checkSecondFactor(ctx context.Context, u *store.User, code stri
 		return errTOTPRequired
 	}
 	if isSixDigits(code) {
-		step, ok := totpStep(u.TOTPSecret, code, s.now())
+		secret, err := s.openTOTP(u.ID, u.TOTPSecret)
+		if err != nil {
+			// Fail closed: the person sees a wrong code, the operator why.
+			s.logUnopened("auth.secondFactor", u.ID, u.TOTPSecret, err)
+			return errTOTPInvalid
+		}
+		step, ok := totpStep(secret, code, s.now())
 		if !ok {
 			return errTOTPInvalid
 		}
-		err := s.store.SpendTOTPStep(ctx, u.ID, step)
+		err = s.store.SpendTOTPStep(ctx, u.ID, step)
 		if errors.Is(err, store.ErrTOTPReplayed) {
 			return errTOTPReplayed
 		}
@@ -219,6 +225,9 @@ type totpPage struct {
 	RecoveryLeft int64
 	// MayDisable is false when the platform requires it of this account.
 	MayDisable bool
+	// NoKey: it cannot be set up, as the platform has no SECRET_KEY to
+	// seal the secret with.
+	NoKey bool
 }
 
 func groupSecret(secret string) string {
@@ -245,6 +254,7 @@ func (s *Server) totpPageData(c *gin.Context) (totpPage, error) {
 		required = ps.RequireTOTPForCouncilAdmins
 	}
 	p.Required, p.MayDisable = required && !u.HasTOTP(), !required
+	p.NoKey = s.secrets == nil && !u.HasTOTP()
 	if u.HasTOTP() {
 		n, err := s.store.RecoveryCodesLeft(ctx, u.ID)
 		if err != nil {
@@ -253,12 +263,18 @@ func (s *Server) totpPageData(c *gin.Context) (totpPage, error) {
 		p.RecoveryLeft = n
 		return p, nil
 	}
-	if u.TOTPPending != "" {
-		qr, err := makeQR(keyURI(u.Email, u.TOTPPending))
+	if u.TOTPPending != "" && !p.NoKey {
+		secret, err := s.openTOTP(u.ID, u.TOTPPending)
+		if err != nil {
+			// Offer a fresh start rather than a secret that cannot work.
+			s.logUnopened("staff.totp", u.ID, u.TOTPPending, err)
+			return p, nil
+		}
+		qr, err := makeQR(keyURI(u.Email, secret))
 		if err != nil {
 			return p, err
 		}
-		p.Secret, p.QR = groupSecret(u.TOTPPending), qr
+		p.Secret, p.QR = groupSecret(secret), qr
 	}
 	return p, nil
 }
@@ -286,14 +302,34 @@ func (s *Server) totpPageHandler(c *gin.Context) {
 	s.render(c, http.StatusOK, "totp", p)
 }
 
+// totpNoKey answers a set-up step on a platform without SECRET_KEY: the
+// page says to ask the operator, rather than storing a secret in the
+// clear.
+func (s *Server) totpNoKey(c *gin.Context, op string) {
+	p, err := s.totpPageData(c)
+	if err != nil {
+		s.pageError(c, op, err)
+		return
+	}
+	s.render(c, http.StatusServiceUnavailable, "totp", p)
+}
+
 // totpStart is POST /staff/account/totp: a new secret to set up, kept
-// until its first code confirms it.
+// (sealed) until its first code confirms it.
 func (s *Server) totpStart(c *gin.Context) {
 	u := currentUser(c)
 	if !u.HasTOTP() {
+		if s.secrets == nil {
+			s.totpNoKey(c, "staff.totpStart")
+			return
+		}
 		key, err := totp.Generate(totp.GenerateOpts{Issuer: totpIssuer, AccountName: u.Email, Period: totpPeriod})
+		var sealed string
 		if err == nil {
-			err = s.store.SetTOTPPending(c.Request.Context(), u.ID, key.Secret())
+			sealed, err = s.sealTOTP(u.ID, key.Secret())
+		}
+		if err == nil {
+			err = s.store.SetTOTPPending(c.Request.Context(), u.ID, sealed)
 		}
 		if err != nil {
 			s.pageError(c, "staff.totpStart", err)
@@ -323,8 +359,17 @@ func (s *Server) totpConfirm(c *gin.Context) {
 	if !ok {
 		return
 	}
-	step, ok := totpStep(u.TOTPPending, form.Get("code"), s.now())
-	var err error
+	if s.secrets == nil {
+		s.totpNoKey(c, "staff.totpConfirm")
+		return
+	}
+	pending, err := s.openTOTP(u.ID, u.TOTPPending)
+	if err != nil {
+		// The page offers a fresh start (totpPageData).
+		c.Redirect(http.StatusSeeOther, "/staff/account/totp")
+		return
+	}
+	step, ok := totpStep(pending, form.Get("code"), s.now())
 	if ok {
 		// Spent here, so the code that confirmed cannot also sign in.
 		err = s.store.SpendTOTPStep(ctx, u.ID, step)
@@ -344,7 +389,13 @@ func (s *Server) totpConfirm(c *gin.Context) {
 		s.render(c, http.StatusUnprocessableEntity, "totp", p)
 		return
 	}
-	if err := s.store.EnableTOTP(ctx, u.ID, u.TOTPPending); err != nil {
+	// Sealed afresh: a pending secret stored in the clear before sealing
+	// existed is sealed now too.
+	sealed, err := s.sealTOTP(u.ID, pending)
+	if err == nil {
+		err = s.store.EnableTOTP(ctx, u.ID, sealed)
+	}
+	if err != nil {
 		s.pageError(c, "staff.totpConfirm", err)
 		return
 	}

@@ -18,6 +18,7 @@ import (
 	"yousaid/seed"
 	"yousaid/server/internal/locale"
 	"yousaid/server/internal/page"
+	"yousaid/server/internal/secretbox"
 	"yousaid/server/internal/store"
 	"yousaid/server/internal/storetest"
 	"yousaid/server/internal/tally"
@@ -60,6 +61,10 @@ type harness struct {
 	storeClosed bool
 	logs        *syncBuffer
 	now         time.Time
+	// secrets seals TOTP secrets (a fresh key per harness); opts builds
+	// the server again with another key (withSecrets).
+	secrets *secretbox.Box
+	opts    web.Options
 }
 
 func newHarness(t testing.TB) *harness {
@@ -114,13 +119,43 @@ func newHarnessWith(t testing.TB, tallyInterval time.Duration) *harness {
 			t.Errorf("tally.Stop: %v", err)
 		}
 	})
-	h.srv, err = web.New(web.Options{
+	h.secrets = newSecrets(t)
+	h.opts = web.Options{
 		Store: h.store, Logger: logger, Locale: bundle, Pages: pages, Tally: h.tally, Now: clock,
-	})
+	}
+	h.withSecrets(h.secrets)
+	return h
+}
+
+// newSecrets is a box with a fresh random key.
+func newSecrets(t testing.TB) *secretbox.Box {
+	t.Helper()
+	k, err := secretbox.NewKey()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return h
+	raw, err := secretbox.ParseKey(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	box, err := secretbox.New(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return box
+}
+
+// withSecrets replaces the server with one that seals TOTP secrets with
+// box (nil: no SECRET_KEY), on the same store, as a restart would.
+func (h *harness) withSecrets(box *secretbox.Box) {
+	h.t.Helper()
+	opts := h.opts
+	opts.Secrets = box
+	srv, err := web.New(opts)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.srv = srv
 }
 
 func mustRead(t testing.TB, path string) []byte {

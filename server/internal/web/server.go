@@ -18,6 +18,7 @@ import (
 	"yousaid/server/internal/locale"
 	"yousaid/server/internal/metrics"
 	"yousaid/server/internal/page"
+	"yousaid/server/internal/secretbox"
 	"yousaid/server/internal/store"
 	"yousaid/server/internal/tally"
 	"yousaid/survey"
@@ -46,6 +47,9 @@ type Options struct {
 	// Metrics records requests, submissions and votes; nil records
 	// nothing.
 	Metrics *metrics.Metrics
+	// Secrets seals TOTP secrets before they are stored (totp_secrets.go).
+	// nil: no SECRET_KEY, so two-step sign-in cannot be set up.
+	Secrets *secretbox.Box
 }
 
 // Server holds the handlers' dependencies.
@@ -59,6 +63,7 @@ type Server struct {
 	now      func() time.Time
 	tokenTTL time.Duration
 	metrics  *metrics.Metrics // nil-safe
+	secrets  *secretbox.Box   // nil without SECRET_KEY
 
 	guards         *guards
 	trustedProxies []string
@@ -99,7 +104,7 @@ func New(o Options) (*Server, error) {
 	}
 	s := &Server{
 		store: o.Store, logger: o.Logger, locale: o.Locale, pages: o.Pages, tally: o.Tally, demo: o.Showcase,
-		now: o.Now, tokenTTL: o.TokenTTL, metrics: o.Metrics,
+		now: o.Now, tokenTTL: o.TokenTTL, metrics: o.Metrics, secrets: o.Secrets,
 		guards: newGuards(o.Limits, o.Now), trustedProxies: o.TrustedProxies,
 		waves: waveCache{ttl: 2 * time.Second, entries: map[string]waveEntry{}},
 	}
