@@ -28,10 +28,10 @@ const MaxLocalQuestions = 10
 func Extend(base, local *Definition) (*Definition, error) {
 	var early []Problem
 	if local.Priorities != "" && local.Priorities != base.Priorities {
-		early = append(early, Problem{Path: "priorities", Message: fmt.Sprintf("an extension ranks priorities with the national survey's question %q; leave priorities out.", base.Priorities)})
+		early = append(early, NewProblem("priorities", RuleExtensionPrioritiesSet, base.Priorities))
 	}
 	if local.Attribution != nil {
-		early = append(early, Problem{Path: "attribution", Message: "an extension shows the national survey's attribution; leave attribution out."})
+		early = append(early, NewProblem("attribution", RuleExtensionAttributionSet))
 	}
 	m := &Definition{
 		ID: local.ID, Version: local.Version, Title: local.Title, Intro: local.Intro,
@@ -113,10 +113,10 @@ func CheckExtension(base, d *Definition) []Problem {
 	c.local()
 	c.indicators()
 	if d.Priorities != base.Priorities {
-		c.addf("priorities", "an extension keeps the national survey's priorities question, %q.", base.Priorities)
+		c.add("priorities", RuleExtensionPrioritiesChanged, base.Priorities)
 	}
 	if !sameJSON(d.Attribution, base.Attribution) {
-		c.addf("attribution", "an extension shows the national survey's attribution unchanged.")
+		c.add("attribution", RuleExtensionAttributionChanged)
 	}
 	return c.problems
 }
@@ -129,16 +129,16 @@ type extensionCheck struct {
 	national map[string]bool
 }
 
-func (c *extensionCheck) addf(path, format string, args ...any) {
-	c.problems = append(c.problems, Problem{Path: path, Message: fmt.Sprintf(format, args...)})
+func (c *extensionCheck) add(path string, rule Rule, args ...any) {
+	c.problems = append(c.problems, NewProblem(path, rule, args...))
 }
 
 func (c *extensionCheck) ownership() {
 	if c.d.Extends != c.base.ID {
-		c.addf("extends", "this survey extends %q; it cannot change what it extends.", c.base.ID)
+		c.add("extends", RuleExtensionExtendsChanged, c.base.ID)
 	}
 	if c.d.BaseVersion != c.base.Version {
-		c.addf("base_version", "the base_version must be %d, the version of %q it is built on.", c.base.Version, c.base.ID)
+		c.add("base_version", RuleExtensionBaseVersion, c.base.Version, c.base.ID)
 	}
 	var missing []string
 	for _, tag := range c.base.Languages {
@@ -147,7 +147,7 @@ func (c *extensionCheck) ownership() {
 		}
 	}
 	if len(missing) > 0 {
-		c.addf("languages", "keep every language of the national survey, whose questions are written in them: add %s.", strings.Join(missing, ", "))
+		c.add("languages", RuleExtensionLanguagesMissing, strings.Join(missing, ", "))
 	}
 }
 
@@ -167,16 +167,16 @@ func (c *extensionCheck) sections() {
 		bs := &c.base.Sections[i]
 		path := fmt.Sprintf("sections[%d]", i)
 		if i >= len(c.d.Sections) {
-			c.addf(path, "the national section %q is missing; an extension keeps every national section and question.", bs.ID)
+			c.add(path, RuleNationalSectionMissing, bs.ID)
 			continue
 		}
 		ds := &c.d.Sections[i]
 		if ds.ID != bs.ID {
-			c.addf(path+".id", "this must be the national section %q, unchanged; add local sections after the national ones.", bs.ID)
+			c.add(path+".id", RuleNationalSectionReplaced, bs.ID)
 			continue
 		}
 		if !sameJSON(ds.Title, bs.Title) {
-			c.addf(path+".title", "the national section's title cannot be changed.")
+			c.add(path+".title", RuleNationalSectionTitle)
 		}
 		matched := map[int]bool{}
 		next := 0 // where the next national question is expected
@@ -186,9 +186,9 @@ func (c *extensionCheck) sections() {
 			if k < 0 {
 				if p, elsewhere := where[bq.ID]; elsewhere {
 					c.national[p] = true
-					c.addf(p, "%q is a national question of the section %q; move it back to its place there.", bq.ID, bs.ID)
+					c.add(p, RuleNationalQuestionElsewhere, bq.ID, bs.ID)
 				} else {
-					c.addf(fmt.Sprintf("%s.questions[%d]", path, j), "the national question %q was removed; an extension keeps every national question.", bq.ID)
+					c.add(fmt.Sprintf("%s.questions[%d]", path, j), RuleNationalQuestionRemoved, bq.ID)
 				}
 				continue
 			}
@@ -196,16 +196,16 @@ func (c *extensionCheck) sections() {
 			matched[k] = true
 			c.national[qpath] = true
 			if k != next {
-				c.addf(qpath, "the national question %q has moved; keep the national questions in their order.", bq.ID)
+				c.add(qpath, RuleNationalQuestionMoved, bq.ID)
 			}
 			next = k + 1
 			if field, same := firstDifference(bq, &ds.Questions[k]); !same {
-				c.addf(qpath+"."+field, "the national question %q cannot be changed: its %s must stay as the national survey has it.", bq.ID, field)
+				c.add(qpath+"."+field, RuleNationalQuestionChanged, bq.ID, field)
 			}
 		}
 		for k, q := range ds.Questions {
 			if !matched[k] {
-				c.addf(fmt.Sprintf("%s.questions[%d]", path, k), "%q is not a national question; add local questions in a local section, after the national ones.", q.ID)
+				c.add(fmt.Sprintf("%s.questions[%d]", path, k), RuleLocalQuestionInNational, q.ID)
 			}
 		}
 	}
@@ -227,7 +227,7 @@ func (c *extensionCheck) local() {
 		s := &c.d.Sections[i]
 		path := fmt.Sprintf("sections[%d]", i)
 		if sectionIDs[s.ID] {
-			c.addf(path+".id", "%q is the id of a national section; give the local section an id of its own.", s.ID)
+			c.add(path+".id", RuleLocalSectionIDNational, s.ID)
 		}
 		for j := range s.Questions {
 			qpath := fmt.Sprintf("%s.questions[%d]", path, j)
@@ -235,16 +235,16 @@ func (c *extensionCheck) local() {
 				continue
 			}
 			if questionIDs[s.Questions[j].ID] {
-				c.addf(qpath+".id", "%q is the id of a national question; give the local question an id of its own.", s.Questions[j].ID)
+				c.add(qpath+".id", RuleLocalQuestionIDNational, s.Questions[j].ID)
 			}
 			count++
 			if count == MaxLocalQuestions+1 {
-				c.addf(qpath, "an extension adds at most %d questions of its own; this is question %d.", MaxLocalQuestions, count)
+				c.add(qpath, RuleLocalQuestionsTooMany, MaxLocalQuestions, count)
 			}
 		}
 	}
 	if count == 0 {
-		c.addf("sections", "add a local section with at least one question of your own after the national sections.")
+		c.add("sections", RuleLocalQuestionsMissing)
 	}
 }
 
@@ -257,16 +257,16 @@ func (c *extensionCheck) indicators() {
 		ids[bi.ID] = true
 		path := fmt.Sprintf("indicators[%d]", i)
 		if i >= len(c.d.Indicators) || c.d.Indicators[i].ID != bi.ID {
-			c.addf(path, "this must be the national indicator %q, unchanged: the council's figures are pooled with other councils' by it.", bi.ID)
+			c.add(path, RuleNationalIndicatorReplaced, bi.ID)
 			continue
 		}
 		if field, same := firstDifference(bi, &c.d.Indicators[i]); !same {
-			c.addf(path+"."+field, "the national indicator %q cannot be changed: its %s must stay as the national survey has it.", bi.ID, field)
+			c.add(path+"."+field, RuleNationalIndicatorChanged, bi.ID, field)
 		}
 	}
 	for i := len(c.base.Indicators); i < len(c.d.Indicators); i++ {
 		if id := c.d.Indicators[i].ID; ids[id] {
-			c.addf(fmt.Sprintf("indicators[%d].id", i), "%q is the id of a national indicator; give the local indicator an id of its own.", id)
+			c.add(fmt.Sprintf("indicators[%d].id", i), RuleLocalIndicatorIDNational, id)
 		}
 	}
 }

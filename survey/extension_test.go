@@ -112,9 +112,7 @@ func problemPaths(t *testing.T, err error) []string {
 	}
 	var paths []string
 	for _, p := range de.Problems {
-		if p.Message == "" {
-			t.Errorf("problem at %s has no message", p.Path)
-		}
+		checkRule(t, p)
 		paths = append(paths, p.Path)
 	}
 	return paths

@@ -42,7 +42,13 @@ type Problem struct {
 	// Path locates the fault in the definition's JSON, for example
 	// "sections[1].questions[3].options[0].value".
 	Path string
-	// Message says what is wrong, as a sentence for the survey's author.
+	// Rule says which rule is broken, and Params holds the values its
+	// sentence names (see the Rule constants), so that a caller can say it
+	// in the author's language.
+	Rule   Rule
+	Params map[string]any
+	// Message says what is wrong, as an English sentence for the survey's
+	// author, for logs and Error().
 	Message string
 }
 
@@ -113,24 +119,26 @@ type validator struct {
 	seen map[string]*Question
 }
 
-func (v *validator) addf(path, format string, args ...any) {
-	v.problems = append(v.problems, Problem{Path: path, Message: fmt.Sprintf(format, args...)})
+// add records that the definition breaks rule at path; args are the
+// values of the rule's Params, in order.
+func (v *validator) add(path string, rule Rule, args ...any) {
+	v.problems = append(v.problems, NewProblem(path, rule, args...))
 }
 
 func (v *validator) survey() {
 	d := v.d
 	if len(d.ID) > maxSlugLength || !slugPattern.MatchString(d.ID) {
-		v.addf("id", "%q is not a lowercase slug of letters, digits and single hyphens, at most %d characters.", d.ID, maxSlugLength)
+		v.add("id", RuleSurveyIDInvalid, d.ID, maxSlugLength)
 	}
 	if d.Version < 1 {
-		v.addf("version", "the version is %d; versions start at 1.", d.Version)
+		v.add("version", RuleVersionInvalid, d.Version)
 	}
 	v.ownership()
 	v.languages()
 	d.eachText(v.text)
 
 	if len(d.Sections) == 0 {
-		v.addf("sections", "a survey needs at least one section.")
+		v.add("sections", RuleSectionsMissing)
 	}
 	sectionIDs := map[string]bool{}
 	v.seen = map[string]*Question{}
@@ -139,17 +147,17 @@ func (v *validator) survey() {
 		path := fmt.Sprintf("sections[%d]", i)
 		v.id(path+".id", s.ID)
 		if sectionIDs[s.ID] {
-			v.addf(path+".id", "another section already has the id %q.", s.ID)
+			v.add(path+".id", RuleSectionIDTaken, s.ID)
 		}
 		sectionIDs[s.ID] = true
 		if len(s.Questions) == 0 {
-			v.addf(path+".questions", "a section needs at least one question.")
+			v.add(path+".questions", RuleQuestionsMissing)
 		}
 		for j := range s.Questions {
 			q := &s.Questions[j]
 			v.question(fmt.Sprintf("%s.questions[%d]", path, j), q)
 			if _, dup := v.seen[q.ID]; dup {
-				v.addf(fmt.Sprintf("%s.questions[%d].id", path, j), "another question already has the id %q.", q.ID)
+				v.add(fmt.Sprintf("%s.questions[%d].id", path, j), RuleQuestionIDTaken, q.ID)
 				continue
 			}
 			v.seen[q.ID] = q
@@ -158,7 +166,7 @@ func (v *validator) survey() {
 
 	if d.Priorities != "" {
 		if q, ok := v.seen[d.Priorities]; !ok || q.Type != TypeMulti {
-			v.addf("priorities", "%q is not a multi question of this survey.", d.Priorities)
+			v.add("priorities", RulePrioritiesNotMulti, d.Priorities)
 		}
 	}
 	v.indicators()
@@ -171,20 +179,20 @@ func (v *validator) survey() {
 func (v *validator) ownership() {
 	d := v.d
 	if d.Council != "" && (len(d.Council) > maxSlugLength || !slugPattern.MatchString(d.Council)) {
-		v.addf("council", "%q is not a council slug.", d.Council)
+		v.add("council", RuleCouncilInvalid, d.Council)
 	}
 	switch {
 	case d.Extends == "" && d.BaseVersion != 0:
-		v.addf("base_version", "only an extension of a national survey has a base_version.")
+		v.add("base_version", RuleBaseVersionWithoutExtends)
 	case d.Extends == "":
 	case d.Council == "":
-		v.addf("extends", "only a council's survey can extend a national survey.")
+		v.add("extends", RuleExtendsWithoutCouncil)
 	case len(d.Extends) > maxSlugLength || !slugPattern.MatchString(d.Extends):
-		v.addf("extends", "%q is not a survey id.", d.Extends)
+		v.add("extends", RuleExtendsInvalid, d.Extends)
 	case d.Extends == d.ID:
-		v.addf("extends", "a survey cannot extend itself.")
+		v.add("extends", RuleExtendsItself)
 	case d.BaseVersion < 1:
-		v.addf("base_version", "the base_version is %d; name the version of %q this survey extends.", d.BaseVersion, d.Extends)
+		v.add("base_version", RuleBaseVersionMissing, d.BaseVersion, d.Extends)
 	}
 }
 
@@ -196,24 +204,24 @@ func (v *validator) languages() {
 		parsed, err := language.Parse(tag)
 		switch {
 		case err != nil:
-			v.addf(path, "%q is not a BCP 47 language tag.", tag)
+			v.add(path, RuleLanguageInvalid, tag)
 		case tag == "prs":
 			// go-i18n has no plural rules for "prs", so the interface would
 			// lose its plural forms; the API spells Dari fa-AF.
-			v.addf(path, "write Dari as \"fa-AF\", not \"prs\".")
+			v.add(path, RuleLanguageDari)
 		case parsed == language.Und:
-			v.addf(path, "%q names no language.", tag)
+			v.add(path, RuleLanguageUndetermined, tag)
 		case parsed.String() != tag:
 			// Text maps are looked up by exact key, so one spelling only.
-			v.addf(path, "write %q in its canonical form, %q.", tag, parsed.String())
+			v.add(path, RuleLanguageNotCanonical, tag, parsed.String())
 		}
 		if v.langs[tag] {
-			v.addf(path, "%q is listed twice.", tag)
+			v.add(path, RuleListedTwice, tag)
 		}
 		v.langs[tag] = true
 	}
 	if !v.langs["en"] {
-		v.addf("languages", "English (\"en\") must be one of the languages.")
+		v.add("languages", RuleEnglishMissing)
 	}
 }
 
@@ -221,26 +229,26 @@ func (v *validator) languages() {
 // claim (most often a misspelt tag, whose text would never be shown).
 func (v *validator) text(path string, t Text) {
 	if strings.TrimSpace(t["en"]) == "" {
-		v.addf(path, "has no English (\"en\") text.")
+		v.add(path, RuleTextNoEnglish)
 	}
 	for _, tag := range sortedKeys(t) {
 		// A missing "en" among languages is reported once, not per text.
 		if tag != "en" && !v.langs[tag] {
-			v.addf(path, "has text in %q, which is not one of the survey's languages.", tag)
+			v.add(path, RuleTextUnknownLanguage, tag)
 		}
 	}
 }
 
 func (v *validator) id(path, id string) {
 	if !idPattern.MatchString(id) {
-		v.addf(path, "%q is not an id: start with a lowercase letter, then up to 63 lowercase letters, digits or underscores.", id)
+		v.add(path, RuleIDInvalid, id)
 	}
 }
 
 func (v *validator) question(path string, q *Question) {
 	v.id(path+".id", q.ID)
 	if slices.Contains(reservedFormFields, q.ID) {
-		v.addf(path+".id", "%q is a field of the survey form; choose another id.", q.ID)
+		v.add(path+".id", RuleIDReserved, q.ID)
 	}
 
 	switch q.Type {
@@ -250,7 +258,7 @@ func (v *validator) question(path string, q *Question) {
 		v.scale(path, q)
 	case TypeText:
 	default:
-		v.addf(path+".type", "%q is not a question type: use choice, multi, scale or text.", q.Type)
+		v.add(path+".type", RuleTypeUnknown, q.Type)
 	}
 	if knownType(q.Type) {
 		v.fieldsForType(path, q)
@@ -263,16 +271,16 @@ func (v *validator) question(path string, q *Question) {
 
 func (v *validator) options(path string, q *Question) {
 	if len(q.Options) == 0 {
-		v.addf(path+".options", "a %s question needs options.", q.Type)
+		v.add(path+".options", RuleOptionsMissing, q.Type)
 	}
 	values := map[string]bool{}
 	for k, o := range q.Options {
 		opath := fmt.Sprintf("%s.options[%d]", path, k)
 		if !optionValuePattern.MatchString(o.Value) {
-			v.addf(opath+".value", "%q is not an option value: start with a lowercase letter or digit, then up to 63 lowercase letters, digits, hyphens or underscores.", o.Value)
+			v.add(opath+".value", RuleOptionValueInvalid, o.Value)
 		}
 		if values[o.Value] {
-			v.addf(opath+".value", "another option of this question already has the value %q.", o.Value)
+			v.add(opath+".value", RuleOptionValueTaken, o.Value)
 		}
 		values[o.Value] = true
 	}
@@ -280,31 +288,31 @@ func (v *validator) options(path string, q *Question) {
 		return
 	}
 	if q.MaxChoices < 0 {
-		v.addf(path+".max_choices", "max_choices is %d; use 0 for no limit or a positive number.", q.MaxChoices)
+		v.add(path+".max_choices", RuleMaxChoicesNegative, q.MaxChoices)
 	}
 	if q.MaxChoices > len(q.Options) {
-		v.addf(path+".max_choices", "max_choices is %d but the question has only %d options.", q.MaxChoices, len(q.Options))
+		v.add(path+".max_choices", RuleMaxChoicesAboveOptions, q.MaxChoices, len(q.Options))
 	}
 }
 
 func (v *validator) scale(path string, q *Question) {
 	if q.Min == nil {
-		v.addf(path+".min", "a scale question needs min.")
+		v.add(path+".min", RuleScaleBoundMissing, "min")
 	}
 	if q.Max == nil {
-		v.addf(path+".max", "a scale question needs max.")
+		v.add(path+".max", RuleScaleBoundMissing, "max")
 	}
 	if q.Min == nil || q.Max == nil {
 		return
 	}
 	if *q.Min >= *q.Max {
-		v.addf(path+".max", "max (%d) must be greater than min (%d).", *q.Max, *q.Min)
+		v.add(path+".max", RuleScaleReversed, *q.Max, *q.Min)
 	}
 	if *q.Min < scaleFloor {
-		v.addf(path+".min", "min is %d; a scale runs within %d to %d.", *q.Min, scaleFloor, scaleCeiling)
+		v.add(path+".min", RuleScaleOutOfBounds, "min", *q.Min, scaleFloor, scaleCeiling)
 	}
 	if *q.Max > scaleCeiling {
-		v.addf(path+".max", "max is %d; a scale runs within %d to %d.", *q.Max, scaleFloor, scaleCeiling)
+		v.add(path+".max", RuleScaleOutOfBounds, "max", *q.Max, scaleFloor, scaleCeiling)
 	}
 }
 
@@ -313,35 +321,35 @@ func (v *validator) scale(path string, q *Question) {
 func (v *validator) fieldsForType(path string, q *Question) {
 	isChoice := q.Type == TypeChoice || q.Type == TypeMulti
 	if !isChoice && len(q.Options) > 0 {
-		v.addf(path+".options", "only choice and multi questions have options.")
+		v.add(path+".options", RuleOptionsNotChoice)
 	}
 	if q.Type != TypeMulti && q.MaxChoices != 0 {
-		v.addf(path+".max_choices", "only multi questions have max_choices.")
+		v.add(path+".max_choices", RuleMaxChoicesNotMulti)
 	}
 	if q.Type != TypeScale {
 		if q.Min != nil {
-			v.addf(path+".min", "only scale questions have min.")
+			v.add(path+".min", RuleFieldNotScale, "min")
 		}
 		if q.Max != nil {
-			v.addf(path+".max", "only scale questions have max.")
+			v.add(path+".max", RuleFieldNotScale, "max")
 		}
 		if q.MinLabel != nil {
-			v.addf(path+".min_label", "only scale questions have min_label.")
+			v.add(path+".min_label", RuleFieldNotScale, "min_label")
 		}
 		if q.MaxLabel != nil {
-			v.addf(path+".max_label", "only scale questions have max_label.")
+			v.add(path+".max_label", RuleFieldNotScale, "max_label")
 		}
 	}
 	if q.Type != TypeText && q.MaxLength != 0 {
-		v.addf(path+".max_length", "only text questions have max_length.")
+		v.add(path+".max_length", RuleMaxLengthNotText)
 	}
 	if q.MaxLength < 0 {
-		v.addf(path+".max_length", "max_length is %d; use 0 for the default or a positive number.", q.MaxLength)
+		v.add(path+".max_length", RuleMaxLengthNegative, q.MaxLength)
 	}
 	if q.Banded && q.Type != TypeChoice {
 		// A breakdown splits respondents into disjoint groups, which only
 		// a single-choice question does.
-		v.addf(path+".banded", "only choice questions can break results down.")
+		v.add(path+".banded", RuleBandedNotChoice)
 	}
 }
 
@@ -349,25 +357,25 @@ func (v *validator) condition(path string, q *Question, c *Condition) {
 	target, ok := v.seen[c.Question]
 	switch {
 	case c.Question == q.ID:
-		v.addf(path+".question", "a question cannot depend on itself.")
+		v.add(path+".question", RuleShowIfSelf)
 		return
 	case !ok:
-		v.addf(path+".question", "%q is not an earlier question of this survey.", c.Question)
+		v.add(path+".question", RuleShowIfNotEarlier, c.Question)
 		return
 	case target.Type != TypeChoice && target.Type != TypeMulti:
-		v.addf(path+".question", "%q is a %s question; show_if needs a choice or multi question.", c.Question, target.Type)
+		v.add(path+".question", RuleShowIfNotChoice, c.Question, target.Type)
 		return
 	}
 	if len(c.In) == 0 {
-		v.addf(path+".in", "list the answers that show this question.")
+		v.add(path+".in", RuleShowIfInMissing)
 	}
 	in := map[string]bool{}
 	for k, value := range c.In {
 		if _, ok := target.Option(value); !ok {
-			v.addf(fmt.Sprintf("%s.in[%d]", path, k), "%q is not an option of %q.", value, c.Question)
+			v.add(fmt.Sprintf("%s.in[%d]", path, k), RuleNotAnOption, value, c.Question)
 		}
 		if in[value] {
-			v.addf(fmt.Sprintf("%s.in[%d]", path, k), "%q is listed twice.", value)
+			v.add(fmt.Sprintf("%s.in[%d]", path, k), RuleListedTwice, value)
 		}
 		in[value] = true
 	}
@@ -380,56 +388,56 @@ func (v *validator) indicators() {
 		path := fmt.Sprintf("indicators[%d]", i)
 		v.id(path+".id", ind.ID)
 		if ids[ind.ID] {
-			v.addf(path+".id", "another indicator already has the id %q.", ind.ID)
+			v.add(path+".id", RuleIndicatorIDTaken, ind.ID)
 		}
 		ids[ind.ID] = true
 		if ind.Better != "lower" && ind.Better != "higher" {
-			v.addf(path+".better", "%q must be \"lower\" or \"higher\".", ind.Better)
+			v.add(path+".better", RuleBetterInvalid, ind.Better)
 		}
 		hasCounts, hasRange := len(ind.Counts) > 0, len(ind.Range) > 0
 		if hasCounts == hasRange {
-			v.addf(path, "give exactly one of counts (choice, multi) or range (scale).")
+			v.add(path, RuleCountsOrRange)
 		}
 		q, ok := v.seen[ind.Question]
 		if !ok {
-			v.addf(path+".question", "%q is not a question of this survey.", ind.Question)
+			v.add(path+".question", RuleIndicatorQuestionUnknown, ind.Question)
 			continue
 		}
 		switch q.Type {
 		case TypeChoice, TypeMulti:
 			if hasRange {
-				v.addf(path+".range", "%q is a %s question; use counts.", q.ID, q.Type)
+				v.add(path+".range", RuleRangeOnChoice, q.ID, q.Type)
 			}
 			counted := map[string]bool{}
 			for k, value := range ind.Counts {
 				if _, ok := q.Option(value); !ok {
-					v.addf(fmt.Sprintf("%s.counts[%d]", path, k), "%q is not an option of %q.", value, q.ID)
+					v.add(fmt.Sprintf("%s.counts[%d]", path, k), RuleNotAnOption, value, q.ID)
 				}
 				if counted[value] {
-					v.addf(fmt.Sprintf("%s.counts[%d]", path, k), "%q is listed twice.", value)
+					v.add(fmt.Sprintf("%s.counts[%d]", path, k), RuleListedTwice, value)
 				}
 				counted[value] = true
 			}
 		case TypeScale:
 			if hasCounts {
-				v.addf(path+".counts", "%q is a scale question; use range.", q.ID)
+				v.add(path+".counts", RuleCountsOnScale, q.ID)
 			}
 			if !hasRange {
 				break
 			}
 			if len(ind.Range) != 2 {
-				v.addf(path+".range", "a range is two numbers, [low, high].")
+				v.add(path+".range", RuleRangeNotTwo)
 				break
 			}
 			lo, hi := ind.Range[0], ind.Range[1]
 			if lo > hi {
-				v.addf(path+".range", "the range [%d, %d] is reversed.", lo, hi)
+				v.add(path+".range", RuleRangeReversed, lo, hi)
 			}
 			if q.Min != nil && q.Max != nil && (lo < *q.Min || hi > *q.Max) {
-				v.addf(path+".range", "the range [%d, %d] is outside the scale %d to %d.", lo, hi, *q.Min, *q.Max)
+				v.add(path+".range", RuleRangeOutsideScale, lo, hi, *q.Min, *q.Max)
 			}
 		default:
-			v.addf(path+".question", "%q is a %s question; indicators count choice, multi or scale answers.", q.ID, q.Type)
+			v.add(path+".question", RuleIndicatorQuestionType, q.ID, q.Type)
 		}
 	}
 }
@@ -440,12 +448,12 @@ func (v *validator) drafted() {
 		path := fmt.Sprintf("drafted[%d]", i)
 		switch {
 		case tag == "en":
-			v.addf(path, "English is the source text, not a draft.")
+			v.add(path, RuleDraftedEnglish)
 		case !v.langs[tag]:
-			v.addf(path, "%q is not one of the survey's languages.", tag)
+			v.add(path, RuleDraftedUnknownLanguage, tag)
 		}
 		if seen[tag] {
-			v.addf(path, "%q is listed twice.", tag)
+			v.add(path, RuleListedTwice, tag)
 		}
 		seen[tag] = true
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -289,6 +290,7 @@ func TestValidate(t *testing.T) {
 				}
 				for _, p := range de.Problems {
 					got = append(got, p.Path)
+					checkRule(t, p)
 				}
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
@@ -396,4 +398,20 @@ func FuzzLoad(f *testing.F) {
 			t.Errorf("round trip mismatch (-want +got):\n%s", diff)
 		}
 	})
+}
+
+// checkRule fails unless p names a known rule with its params, so that a
+// caller can translate it.
+func checkRule(t *testing.T, p survey.Problem) {
+	t.Helper()
+	if !slices.Contains(survey.Rules(), p.Rule) || p.Message == "" {
+		t.Errorf("problem at %s: rule %q, message %q", p.Path, p.Rule, p.Message)
+	}
+	var names []string
+	for name := range p.Params {
+		names = append(names, name)
+	}
+	if diff := cmp.Diff(p.Rule.Params(), names, cmpopts.SortSlices(func(a, b string) bool { return a < b }), cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("problem at %s: params mismatch (-want +got):\n%s", p.Path, diff)
+	}
 }

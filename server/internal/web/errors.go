@@ -8,6 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"yousaid/server/internal/locale"
 	"yousaid/server/internal/store"
 	"yousaid/survey"
 )
@@ -22,6 +23,8 @@ type apiError struct {
 	Field      string
 	Data       map[string]any
 	RetryAfter int // seconds; set for 429 and 503
+	// Rule, when set, is a survey rule's sentence for Data's "Problem".
+	Rule *ruleSentence
 	// Fields lists every field at fault when there are several.
 	Fields []fieldProblem
 }
@@ -30,6 +33,17 @@ type apiError struct {
 type fieldProblem struct {
 	Code, MessageID, Field string
 	Data                   map[string]any
+	Rule                   *ruleSentence // as apiError.Rule
+}
+
+// message is e's sentence in l's language.
+func (e *apiError) message(l *locale.Localizer) string {
+	return localizeWith(l, e.MessageID, e.Data, e.Rule)
+}
+
+// message is p's sentence in l's language.
+func (p fieldProblem) message(l *locale.Localizer) string {
+	return localizeWith(l, p.MessageID, p.Data, p.Rule)
 }
 
 func (e *apiError) Error() string { return e.Code }
@@ -100,10 +114,10 @@ func (s *Server) fail(c *gin.Context, op string, err error) {
 		ae = errUnavailable
 	}
 	l := s.localizer(c)
-	body := errorBody{Error: errorDetail{Code: ae.Code, Message: l.T(ae.MessageID, ae.Data), Field: ae.Field}}
+	body := errorBody{Error: errorDetail{Code: ae.Code, Message: ae.message(l), Field: ae.Field}}
 	if len(ae.Fields) > 1 {
 		for _, fe := range ae.Fields {
-			body.Errors = append(body.Errors, errorDetail{Code: fe.Code, Message: l.T(fe.MessageID, fe.Data), Field: fe.Field})
+			body.Errors = append(body.Errors, errorDetail{Code: fe.Code, Message: fe.message(l), Field: fe.Field})
 		}
 	}
 	if ae.RetryAfter > 0 {

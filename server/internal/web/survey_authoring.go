@@ -90,16 +90,18 @@ func (s *Server) councilSurveys(ctx context.Context, council string) ([]*survey.
 }
 
 // surveyProblems turns a definition's problems into a 422 whose field is
-// the first problem's path, with every problem listed.
+// the first problem's path, with every problem listed. Each rule's
+// sentence is translated when written (ruleMessages); the English Message
+// in Data stands where a page translates the frame alone.
 func surveyProblems(problems []survey.Problem) *apiError {
 	fields := make([]fieldProblem, len(problems))
 	for i, p := range problems {
 		fields[i] = fieldProblem{Code: "validation", MessageID: "ErrorSurveyProblem", Field: p.Path,
-			Data: map[string]any{"Path": p.Path, "Problem": p.Message}}
+			Data: map[string]any{"Path": p.Path, "Problem": p.Message}, Rule: sentenceOf(p)}
 	}
 	first := fields[0]
 	return &apiError{Status: http.StatusUnprocessableEntity, Code: first.Code, MessageID: first.MessageID,
-		Field: first.Field, Data: first.Data, Fields: fields}
+		Field: first.Field, Data: first.Data, Rule: first.Rule, Fields: fields}
 }
 
 // problemsOf returns the 422 for a validation error, or err unchanged.
@@ -111,9 +113,10 @@ func problemsOf(err error) error {
 	return err
 }
 
-// oneProblem is a 422 about one path of the definition.
-func oneProblem(path, message string) *apiError {
-	return surveyProblems([]survey.Problem{{Path: path, Message: message}})
+// oneProblem is a 422 about one path of the definition, breaking a rule
+// checked here rather than in survey; args are the rule's Params.
+func oneProblem(path string, rule survey.Rule, args ...any) *apiError {
+	return surveyProblems([]survey.Problem{survey.NewProblem(path, rule, args...)})
 }
 
 // nationalBase returns the national survey an extension names, at version
@@ -124,16 +127,16 @@ func (s *Server) nationalBase(ctx context.Context, id string, version int) (*sur
 	switch {
 	case isNotFound(err) && version > 0:
 		if _, err := s.store.Survey(ctx, id, 0); err == nil {
-			return nil, oneProblem("base_version", fmt.Sprintf("%q has no version %d.", id, version))
+			return nil, oneProblem("base_version", survey.RuleBaseVersionUnknown, id, version)
 		}
-		return nil, oneProblem("extends", fmt.Sprintf("there is no national survey %q to extend.", id))
+		return nil, oneProblem("extends", survey.RuleNoSuchNational, id)
 	case isNotFound(err):
-		return nil, oneProblem("extends", fmt.Sprintf("there is no national survey %q to extend.", id))
+		return nil, oneProblem("extends", survey.RuleNoSuchNational, id)
 	case err != nil:
 		return nil, err
 	case base.Council != "" || base.Extends != "":
 		// Another council's survey is answered as if it did not exist.
-		return nil, oneProblem("extends", fmt.Sprintf("there is no national survey %q to extend.", id))
+		return nil, oneProblem("extends", survey.RuleNoSuchNational, id)
 	}
 	return base, nil
 }
@@ -164,7 +167,7 @@ func (s *Server) createSurvey(ctx context.Context, u *store.User, council string
 			return 0, errForbidden
 		}
 		if def.Extends != "" {
-			return 0, oneProblem("extends", "a national survey cannot extend another; a council extends a national survey.")
+			return 0, oneProblem("extends", survey.RuleNationalExtends)
 		}
 	} else {
 		if err := authorize(u, council, store.RoleCouncilAdmin); err != nil {
@@ -225,9 +228,9 @@ func (s *Server) saveSurvey(ctx context.Context, u *store.User, def *survey.Defi
 	}
 	switch {
 	case def.Council != current.Council:
-		return 0, oneProblem("council", "a survey stays with the council that made it; leave council as it is.")
+		return 0, oneProblem("council", survey.RuleCouncilChanged)
 	case def.Extends != current.Extends:
-		return 0, oneProblem("extends", "a survey cannot change what it extends; make a new survey instead.")
+		return 0, oneProblem("extends", survey.RuleExtendsChanged)
 	}
 	// The store decides the version; validation needs one that is valid.
 	def.Version = current.Version
@@ -353,7 +356,7 @@ func (s *Server) putSurvey(c *gin.Context) {
 		def.ID = current.ID
 	}
 	if def.ID != current.ID {
-		s.fail(c, "surveys.save", oneProblem("id", "the id in the body must be the survey's id in the address; a survey's id cannot change."))
+		s.fail(c, "surveys.save", oneProblem("id", survey.RuleIDChanged))
 		return
 	}
 	if def.Council == "" {

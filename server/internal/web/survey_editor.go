@@ -264,10 +264,10 @@ func (s *Server) editorErrors(c *gin.Context, err error, control func(path strin
 	}
 	problems := ae.Fields
 	if len(problems) == 0 {
-		problems = []fieldProblem{{Code: ae.Code, MessageID: ae.MessageID, Field: ae.Field, Data: ae.Data}}
+		problems = []fieldProblem{{Code: ae.Code, MessageID: ae.MessageID, Field: ae.Field, Data: ae.Data, Rule: ae.Rule}}
 	}
 	for _, p := range problems {
-		errs = append(errs, page.FieldError{ID: control(p.Field), Message: l.T(p.MessageID, p.Data)})
+		errs = append(errs, page.FieldError{ID: control(p.Field), Message: p.message(l)})
 	}
 	return errs, true
 }
