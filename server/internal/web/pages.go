@@ -162,7 +162,16 @@ func (s *Server) render(c *gin.Context, status int, name string, data any) {
 
 // errorPage is the one error path of the pages.
 func (s *Server) errorPage(c *gin.Context, status int) {
+	s.errorPageSaying(c, status, "")
+}
+
+// errorPageSaying is errorPage with text (already localized; "" the
+// status's own) saying what went wrong when the status alone would not.
+func (s *Server) errorPageSaying(c *gin.Context, status int, text string) {
 	p := s.pages.NewErrorPage(s.localizer(c), status)
+	if text != "" {
+		p.Text = text
+	}
 	p.Languages = page.LanguageLinks(c.Request.URL, p.Lang, s.allLanguages())
 	if status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests {
 		c.Header("Retry-After", "5")
