@@ -69,6 +69,13 @@ func TestBrowserSurveyEditorAxe(t *testing.T) {
 // sign-in page as staff do.
 func signedInTab(t *testing.T, base string) context.Context {
 	t.Helper()
+	return signedInTabAs(t, base, "admin@leeds.example")
+}
+
+// signedInTabAs is signedInTab for the user with email (whose password
+// is the harness's).
+func signedInTabAs(t *testing.T, base, email string) context.Context {
+	t.Helper()
 	newTab(t) // starts the shared browser if need be
 	tab, cancelTab := chromedp.NewContext(browser.ctx, chromedp.WithNewBrowserContext())
 	if err := chromedp.Do(tab); err != nil {
@@ -79,7 +86,7 @@ func signedInTab(t *testing.T, base string) context.Context {
 	t.Cleanup(func() { cancel(); cancelTab() })
 	do(t, ctx, "open sign-in", chromedp.Navigate(base+"/signin?next=/staff/surveys"))
 	waitFor(t, ctx, "#password")
-	do(t, ctx, "sign in", chromedp.Evaluate[chromedp.Void](`document.getElementById('email').value = 'admin@leeds.example';
+	do(t, ctx, "sign in", chromedp.Evaluate[chromedp.Void](`document.getElementById('email').value = '`+email+`';
 		document.getElementById('password').value = 'correct horse battery';
 		document.getElementById('password').form.submit()`))
 	waitFor(t, ctx, "nav.nav")

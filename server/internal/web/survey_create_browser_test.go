@@ -1,0 +1,58 @@
+package web_test
+
+import (
+	"context"
+	"os"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"yousaid/server/internal/store"
+)
+
+// TestBrowserPlatformAdminChoosesTheCouncil: the platform admin's
+// new-survey form, with its select of councils, passes axe in English and
+// Arabic (right to left), and choosing a council by keyboard and sending
+// the form (no script of the page's involved) stores the survey as that
+// council's.
+func TestBrowserPlatformAdminChoosesTheCouncil(t *testing.T) {
+	axePathname := axePath()
+	if axePathname == "" {
+		need(t, "axe-core not found: run `npm ci --prefix .ci` or set AXE_CORE_PATH")
+	}
+	axe, err := os.ReadFile(axePathname)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newEditorFixture(t)
+	f.h.user("platform@example.org", store.RolePlatformAdmin, "")
+	base := serve(t, f.h.srv)
+	ctx := signedInTabAs(t, base, "platform@example.org")
+	for _, lang := range []string{"en", "ar"} {
+		do(t, ctx, "open the list", chromedp.Navigate(base+"/staff/surveys?lang="+lang))
+		waitFor(t, ctx, "#new-council")
+		runAxe(t, ctx, string(axe), lang+" list with the council select")
+	}
+	// Still in Arabic: the council chosen with the keyboard, as a person
+	// would; the form sent as a browser without scripts sends it.
+	do(t, ctx, "fill in", chromedp.Evaluate[chromedp.Void](`(() => {
+		document.getElementById('new-id').value = 'york-by-platform';
+		document.getElementById('new-title').value = 'York by platform';
+		document.getElementById('new-section-title').value = 'Home';
+		document.getElementById('new-question-text').value = 'What would help?';
+		document.getElementById('new-council').focus();
+	})()`))
+	keys(t, ctx, kb.ArrowDown) // leeds
+	keys(t, ctx, kb.ArrowDown) // york
+	chosen, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById('new-council').value`))
+	if err != nil || chosen != "york" {
+		t.Fatalf("the keyboard chose %q (%v), want york", chosen, err)
+	}
+	do(t, ctx, "send", chromedp.Evaluate[chromedp.Void](`document.getElementById('new-council').form.submit()`))
+	waitFor(t, ctx, "#survey-title")
+	def, err := f.h.store.Survey(context.Background(), "york-by-platform", 0)
+	if err != nil || def.Council != "york" {
+		t.Fatalf("stored %+v, %v; want York's", def, err)
+	}
+}
