@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -209,4 +210,49 @@ func TestClipBytesStoredOncePerContent(t *testing.T) {
 		t.Fatal(err)
 	}
 	want("French removed", 1, 1)
+}
+
+// TestClipSharedFilesUnderConcurrentWrites: languages uploading and
+// replacing the same two recordings at once never leave a clip whose
+// bytes were deleted (a file removed just as another clip reused it),
+// nor a file no clip uses.
+func TestClipSharedFilesUnderConcurrentWrites(t *testing.T) {
+	s := storetest.Open(t, store.Options{})
+	ctx := context.Background()
+	recordings := [][]byte{[]byte("recording one"), []byte("recording two")}
+	langs := []string{"ar", "ps", "fa", "ckb", "ti", "am"}
+	var wg sync.WaitGroup
+	errs := make(chan error, len(langs))
+	for i, lang := range langs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for round := range 6 {
+				c := &store.Clip{Survey: "life-beyond-care", Question: "home_safe", Language: lang, Ext: "opus", ContentType: "audio/ogg"}
+				if _, err := s.PutClip(ctx, c, recordings[(i+round)%2]); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	clips, err := s.SurveyClips(ctx, "life-beyond-care")
+	if err != nil || len(clips) != len(langs) {
+		t.Fatalf("%d clips, %v", len(clips), err)
+	}
+	used := map[bson.ObjectID]bool{}
+	for _, c := range clips {
+		used[c.File] = true
+		if data, err := s.ClipData(ctx, &c); err != nil || c.Bytes != int64(len(data)) {
+			t.Errorf("%s: %d bytes, %v", c.ID, len(data), err)
+		}
+	}
+	if files, _ := gridFSFiles(t, s); files != int64(len(used)) {
+		t.Errorf("GridFS holds %d files; the clips use %d", files, len(used))
+	}
 }
