@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -8,6 +9,7 @@ import (
 	"testing"
 
 	"yousaid/server/internal/htmltest"
+	"yousaid/server/internal/store"
 	"yousaid/server/internal/web"
 )
 
@@ -64,5 +66,26 @@ func TestFormPostKeepsItsLanguage(t *testing.T) {
 	p.h.srv.ServeHTTP(bad, req)
 	if bad.Code != http.StatusBadRequest {
 		t.Errorf("a malformed form: %d, want 400", bad.Code)
+	}
+}
+
+// TestClosedWavePageInTheFormsLanguage: a young person who sends the
+// survey in Arabic after the wave closed reads why in Arabic, not in the
+// browser's language: the survey form carries its language in its lang
+// field only.
+func TestClosedWavePageInTheFormsLanguage(t *testing.T) {
+	h := newHarness(t)
+	h.council("leeds")
+	w := h.wave("leeds", store.AccessOpen)
+	if _, err := h.store.CloseWave(context.Background(), w.ID); err != nil {
+		t.Fatal(err)
+	}
+	rec := h.form("/w/"+w.ID, url.Values{"lang": {"ar"}}, "", map[string]string{"Accept-Language": "en"})
+	if rec.Code != http.StatusGone {
+		t.Fatalf("a closed wave: %d, want 410", rec.Code)
+	}
+	html := htmltest.One(t, htmltest.Parse(t, rec.Body.String()), "html")
+	if got := htmltest.Attr(html, "lang") + " " + htmltest.Attr(html, "dir"); got != "ar rtl" {
+		t.Errorf("the closed-wave page is %q, want \"ar rtl\"", got)
 	}
 }
