@@ -65,11 +65,28 @@ func (s *Store) lockClip(id string) func() {
 	return mu.Unlock
 }
 
+// lockDigest serialises this process's uses of the GridFS files of one
+// content digest: reusing a file for a new clip, and deleting one that no
+// clip uses any more. Without it a file could be deleted just as another
+// clip starts pointing at it. Clip ids hold no ":", so the keys of the
+// two locks cannot meet. Like lockClip it does not reach other processes
+// sharing a MongoDB: there the worst case is a clip whose bytes are gone
+// (served as not found until it is uploaded again) or a file left over.
+func (s *Store) lockDigest(sum string) func() {
+	return s.lockClip("sha256:" + sum)
+}
+
 // PutClip stores data as c's recording, replacing any earlier one. It
-// fills c's id, digest, size and upload time, and returns the clip it
-// replaced (nil if none). The bytes go to GridFS first and the clip
-// document then points at them, so a failure leaves the old recording in
-// place; the old bytes are removed afterwards.
+// fills c's id, digest, size, file and upload time, and returns the clip
+// it replaced (nil if none).
+//
+// Bytes are stored once per content: when a clip (this one or another
+// question's or language's) already has the same digest, c points at its
+// GridFS file and nothing is uploaded, so uploading the same recording
+// again stores no second copy. Otherwise the bytes go to GridFS first and
+// the clip document then points at them, so a failure leaves the old
+// recording in place. The replaced clip's file is deleted afterwards,
+// unless another clip still uses it.
 func (s *Store) PutClip(ctx context.Context, c *Clip, data []byte) (*Clip, error) {
 	sum := sha256.Sum256(data)
 	c.ID = ClipKey(c.Survey, c.Question, c.Language)
@@ -78,13 +95,39 @@ func (s *Store) PutClip(ctx context.Context, c *Clip, data []byte) (*Clip, error
 	c.UploadedAt = s.now().UTC()
 	defer s.lockClip(c.ID)()
 
+	old, err := s.putClipFile(ctx, c, data)
+	if err != nil || old == nil {
+		return nil, err
+	}
+	if old.File != c.File {
+		// A failure to delete them costs only space.
+		_ = s.deleteUnusedClipFile(context.WithoutCancel(ctx), old)
+	}
+	return old, nil
+}
+
+// putClipFile points c at a GridFS file holding data (an existing one of
+// the same digest, or a new upload) and replaces c's document, under the
+// digest's lock. It returns the clip replaced, or nil.
+func (s *Store) putClipFile(ctx context.Context, c *Clip, data []byte) (*Clip, error) {
+	defer s.lockDigest(c.SHA256)()
 	bucket := s.clipBucket()
-	file, err := bucket.UploadFromStream(ctx, c.SHA256+"."+c.Ext, bytes.NewReader(data),
-		options.GridFSUpload().SetMetadata(bson.M{"clip": c.ID, "content_type": c.ContentType}))
-	if err != nil {
+	uploaded := false
+	var same Clip
+	err := s.clips().FindOne(ctx, bson.M{"sha256": c.SHA256}).Decode(&same)
+	switch {
+	case err == nil:
+		c.File = same.File
+	case errors.Is(err, mongo.ErrNoDocuments):
+		file, err := bucket.UploadFromStream(ctx, c.SHA256+"."+c.Ext, bytes.NewReader(data),
+			options.GridFSUpload().SetMetadata(bson.M{"clip": c.ID, "content_type": c.ContentType}))
+		if err != nil {
+			return nil, mapErr("store.PutClip", err)
+		}
+		c.File, uploaded = file, true
+	default:
 		return nil, mapErr("store.PutClip", err)
 	}
-	c.File = file
 	var old Clip
 	err = s.clips().FindOneAndReplace(ctx, bson.M{"_id": c.ID}, c,
 		options.FindOneAndReplace().SetUpsert(true).SetReturnDocument(options.Before)).Decode(&old)
@@ -92,18 +135,37 @@ func (s *Store) PutClip(ctx context.Context, c *Clip, data []byte) (*Clip, error
 	case errors.Is(err, mongo.ErrNoDocuments):
 		return nil, nil
 	case err != nil:
-		// The new bytes are unreachable: remove them, keep the old clip.
-		_ = bucket.Delete(context.WithoutCancel(ctx), file)
+		if uploaded {
+			// The new bytes are unreachable: remove them, keep the old clip.
+			_ = bucket.Delete(context.WithoutCancel(ctx), c.File)
+		}
 		return nil, mapErr("store.PutClip", err)
 	}
-	// The old bytes are no longer reachable from any clip; a failure to
-	// delete them costs only space.
-	_ = bucket.Delete(context.WithoutCancel(ctx), old.File)
 	return &old, nil
 }
 
-// DeleteClip removes a question's recording in one language and its
-// bytes, and returns what it removed: ErrNotFound when there is none.
+// deleteUnusedClipFile deletes the GridFS file of a clip that was just
+// replaced or removed, unless another clip still uses it. A file already
+// gone is no error.
+func (s *Store) deleteUnusedClipFile(ctx context.Context, old *Clip) error {
+	defer s.lockDigest(old.SHA256)()
+	// Every clip using the file has its digest: the query uses that index.
+	n, err := s.clips().CountDocuments(ctx, bson.M{"sha256": old.SHA256, "file": old.File})
+	if err != nil {
+		return mapErr("store.deleteUnusedClipFile", err)
+	}
+	if n > 0 {
+		return nil
+	}
+	if err := s.clipBucket().Delete(ctx, old.File); err != nil && !errors.Is(err, mongo.ErrFileNotFound) {
+		return fmt.Errorf("store.deleteUnusedClipFile: %w", err)
+	}
+	return nil
+}
+
+// DeleteClip removes a question's recording in one language, and its
+// bytes unless another clip uses them, and returns what it removed:
+// ErrNotFound when there is none.
 func (s *Store) DeleteClip(ctx context.Context, survey, question, language string) (*Clip, error) {
 	id := ClipKey(survey, question, language)
 	defer s.lockClip(id)()
@@ -111,7 +173,7 @@ func (s *Store) DeleteClip(ctx context.Context, survey, question, language strin
 	if err := s.clips().FindOneAndDelete(ctx, bson.M{"_id": id}).Decode(&old); err != nil {
 		return nil, mapErr("store.DeleteClip", err)
 	}
-	if err := s.clipBucket().Delete(context.WithoutCancel(ctx), old.File); err != nil && !errors.Is(err, mongo.ErrFileNotFound) {
+	if err := s.deleteUnusedClipFile(context.WithoutCancel(ctx), &old); err != nil {
 		return &old, fmt.Errorf("store.DeleteClip: the clip is gone but its bytes remain: %w", err)
 	}
 	return &old, nil

@@ -75,10 +75,36 @@ func (s *Server) pageRoutes(r *gin.Engine) {
 // lang field, then Accept-Language, among every interface language. Pages
 // that offer fewer languages (a survey, a council's page) resolve again
 // among theirs.
+//
+// Our forms post to URLs without ?lang and carry the page's language in
+// a hidden lang field, so that a form shown again with its errors, or the
+// page a 303 leads to, stays in the language the person chose rather than
+// falling back to the browser's.
 func (s *Server) resolveLanguage(c *gin.Context) {
-	tag := s.locale.Resolve([]string{c.Query("lang")}, c.GetHeader("Accept-Language"), s.allLanguages())
+	tag := s.locale.Resolve([]string{c.Query("lang"), s.formLang(c)}, c.GetHeader("Accept-Language"), s.allLanguages())
 	c.Set(localizerKey, s.locale.Localizer(tag))
 	c.Next()
+}
+
+// formErrKey holds the error of parsing a page's form in formLang, for
+// postedForm to answer: a body can be read only once.
+const formErrKey = "yousaid.formErr"
+
+// formLang is the lang field of a page's URL-encoded form post, or "".
+// The API speaks JSON, and a multipart upload is left to its handler,
+// which bounds it itself.
+func (s *Server) formLang(c *gin.Context) string {
+	if c.Request.Method != http.MethodPost || isAPI(c) {
+		return ""
+	}
+	if mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type")); mt != "application/x-www-form-urlencoded" {
+		return ""
+	}
+	if err := c.Request.ParseForm(); err != nil {
+		c.Set(formErrKey, err)
+		return ""
+	}
+	return c.Request.PostForm.Get("lang")
 }
 
 // useLanguage re-resolves the request's language among allowed and makes
@@ -136,7 +162,16 @@ func (s *Server) render(c *gin.Context, status int, name string, data any) {
 
 // errorPage is the one error path of the pages.
 func (s *Server) errorPage(c *gin.Context, status int) {
+	s.errorPageSaying(c, status, "")
+}
+
+// errorPageSaying is errorPage with text (already localized; "" the
+// status's own) saying what went wrong when the status alone would not.
+func (s *Server) errorPageSaying(c *gin.Context, status int, text string) {
 	p := s.pages.NewErrorPage(s.localizer(c), status)
+	if text != "" {
+		p.Text = text
+	}
 	p.Languages = page.LanguageLinks(c.Request.URL, p.Lang, s.allLanguages())
 	if status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests {
 		c.Header("Retry-After", "5")
@@ -151,7 +186,13 @@ func (s *Server) postedForm(c *gin.Context) (form url.Values, ok bool) {
 		s.errorPage(c, http.StatusUnsupportedMediaType)
 		return nil, false
 	}
-	if err := c.Request.ParseForm(); err != nil {
+	err := c.Request.ParseForm()
+	if early, ok := c.Get(formErrKey); ok {
+		// resolveLanguage read the body first; ParseForm does not repeat
+		// its error.
+		err = early.(error)
+	}
+	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
 			s.errorPage(c, http.StatusRequestEntityTooLarge)

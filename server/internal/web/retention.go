@@ -190,7 +190,11 @@ func (s *Server) retentionForm(c *gin.Context) {
 		s.pageError(c, "staff.retention", err)
 		return
 	}
-	typed := strings.TrimSpace(c.PostForm("retention_months"))
+	form, ok := s.postedForm(c)
+	if !ok {
+		return
+	}
+	typed := strings.TrimSpace(form.Get("retention_months"))
 	months, convErr := strconv.Atoi(typed)
 	if convErr == nil {
 		err = s.setRetention(c, council, months)

@@ -364,6 +364,16 @@ func TestRetentionPage(t *testing.T) {
 	if got := htmltest.Attr(htmltest.One(t, doc, "input#retention-months"), "value"); got != "36" {
 		t.Errorf("the form shows %q after saving 36", got)
 	}
+	// A body that is not a form is 415, as on every other staff form, and
+	// changes nothing (it used to read as a blank field: 422).
+	rec = p.h.form("/staff/councils/leeds/retention", url.Values{"retention_months": {"48"}}, cookie,
+		map[string]string{"Content-Type": "application/json"})
+	if rec.Code != http.StatusUnsupportedMediaType {
+		t.Errorf("a JSON body: %d, want 415", rec.Code)
+	}
+	if c, _ := p.h.store.Council(context.Background(), "leeds"); c.RetentionMonths != 36 {
+		t.Errorf("a refused body changed the period to %d months", c.RetentionMonths)
+	}
 	// A facilitator may not change it.
 	fac := p.h.signIn(p.facEmail)
 	if rec := p.h.form("/staff/councils/leeds/retention", url.Values{"retention_months": {"3"}}, fac, nil); rec.Code != http.StatusForbidden {

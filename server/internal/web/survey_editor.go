@@ -120,6 +120,9 @@ type surveyListPage struct {
 	// National lists the national surveys a council can extend.
 	National []surveyListItem
 	Council  string // the council a new survey belongs to; "" national
+	// Councils, for a platform admin, are those a new survey may be for
+	// besides a national one (the form's council select).
+	Councils []store.Council
 	Form     surveyCreateInput
 	Types    []editorTypeChoice
 }
@@ -133,14 +136,19 @@ type surveyListItem struct {
 
 // surveyCreateInput is what the new-survey form sent, kept on a 422.
 type surveyCreateInput struct {
-	Extends, ID, Title, SectionTitle, QuestionType, QuestionText string
+	Council, Extends, ID, Title, SectionTitle, QuestionType, QuestionText string
 }
 
-func (s *Server) surveyListData(c *gin.Context) (surveyListPage, error) {
+func (s *Server) surveyListData(c *gin.Context) (p surveyListPage, err error) {
 	u := currentUser(c)
-	p := surveyListPage{Base: s.staffBase(c, "SurveysTitle"), Council: u.Council,
+	p = surveyListPage{Base: s.staffBase(c, "SurveysTitle"), Council: u.Council,
 		CanCreate: hasRole(u, store.RoleCouncilAdmin), Form: surveyCreateInput{QuestionType: survey.TypeChoice}}
 	p.Types = s.typeChoices(c)
+	if hasRole(u, store.RolePlatformAdmin) {
+		if p.Councils, err = s.store.Councils(c.Request.Context()); err != nil {
+			return p, err
+		}
+	}
 	// National surveys and the person's council's own; every survey for a
 	// platform administrator.
 	defs, err := s.surveysFor(c, u)
@@ -171,29 +179,47 @@ func (s *Server) surveyListPage(c *gin.Context) {
 }
 
 // surveyCreateForm is POST /staff/surveys: a council admin starts a
-// council survey (or, with extends, an extension of a national one); a
-// platform admin starts a national survey. 303 to its editor, or 422.
+// council survey of their own council (or, with extends, an extension of
+// a national one); a platform admin starts a national survey, or with
+// council a survey of that council. 303 to its editor, or 422. A council
+// admin's council field naming another council is 403 with a sentence
+// saying so: councils are public, so there is nothing to hide by a 404.
 func (s *Server) surveyCreateForm(c *gin.Context) {
 	form, ok := s.postedForm(c)
 	if !ok {
 		return
 	}
 	u := currentUser(c)
-	if council := form.Get("council"); council != u.Council && !inCouncil(u, council) {
-		s.errorPage(c, http.StatusNotFound)
-		return
-	}
 	if !hasRole(u, store.RoleCouncilAdmin) {
 		s.errorPage(c, http.StatusForbidden)
 		return
 	}
-	in := surveyCreateInput{Extends: form.Get("extends"), ID: cleanID(form.Get("id")), Title: form.Get("title"),
+	in := surveyCreateInput{Council: strings.TrimSpace(form.Get("council")), Extends: form.Get("extends"), ID: cleanID(form.Get("id")), Title: form.Get("title"),
 		SectionTitle: form.Get("section_title"), QuestionType: form.Get("question_type"), QuestionText: form.Get("question_text")}
+	if u.Council != "" {
+		// The form carries the council admin's own council; an empty field
+		// means the same.
+		if in.Council != "" && in.Council != u.Council {
+			s.errorPageSaying(c, http.StatusForbidden, s.localizer(c).T("SurveysNewOwnCouncilOnly", "Council", u.Council))
+			return
+		}
+		in.Council = u.Council
+	}
 	ctx := c.Request.Context()
 	def := &survey.Definition{ID: in.ID, Version: 1, Languages: []string{"en"}, Title: englishText(in.Title)}
 	var fail error
-	if in.Extends != "" {
-		if u.Council == "" {
+	if in.Council != "" && u.Council == "" {
+		// A platform admin's choice of council: one that exists.
+		if _, err := s.store.Council(ctx, in.Council); isNotFound(err) {
+			fail = fieldProblemAt("new-council", "SurveysNewNoSuchCouncil", map[string]any{"Council": in.Council})
+		} else if err != nil {
+			s.pageError(c, "staff.surveyCreate", err)
+			return
+		}
+	}
+	if fail == nil && in.Extends != "" {
+		if in.Council == "" {
+			// Only a crafted form: a national survey extends nothing.
 			s.errorPage(c, http.StatusBadRequest)
 			return
 		}
@@ -210,7 +236,7 @@ func (s *Server) surveyCreateForm(c *gin.Context) {
 		fail = addSection(def, "", in.SectionTitle, in.QuestionType, "", in.QuestionText)
 	}
 	if fail == nil {
-		_, fail = s.createSurvey(ctx, u, u.Council, def)
+		_, fail = s.createSurvey(ctx, u, in.Council, def)
 	}
 	if fail == nil {
 		c.Redirect(http.StatusSeeOther, "/staff/surveys/"+url.PathEscape(def.ID))

@@ -26,7 +26,9 @@ func init() {
 		return routeRule{access: sessionPlatform, cross: http.StatusForbidden, body: func(*secFixture) any { return form }}
 	}
 	routeRules["GET /staff/surveys"] = read
-	routeRules["POST /staff/surveys"] = routeRule{access: sessionCouncil, body: func(*secFixture) any {
+	// Another council's admin naming Leeds is refused with a sentence (403):
+	// councils are public, so a 404 would hide nothing.
+	routeRules["POST /staff/surveys"] = routeRule{access: sessionCouncil, cross: http.StatusForbidden, body: func(*secFixture) any {
 		return url.Values{"council": {"leeds"}, "id": {"stolen-survey"}, "title": {"Stolen"}, "section_title": {"S"}, "question_type": {"text"}, "question_text": {"Q?"}}
 	}}
 	routeRules["GET /staff/surveys/:survey"] = read
