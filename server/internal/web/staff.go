@@ -103,8 +103,9 @@ func (s *Server) staffBase(c *gin.Context, titleID string, data ...any) page.Bas
 			b.Nav = append(b.Nav, link("NavUsers", home+"/users"))
 		}
 	}
-	// Co-producers too: they read and preview their council's surveys.
-	b.Nav = append(b.Nav, link("SurveysTitle", "/staff/surveys"))
+	if u.Role != store.RoleCoProducer {
+		b.Nav = append(b.Nav, link("SurveysTitle", "/staff/surveys"))
+	}
 	b.Nav = append(b.Nav, link("NavLanguages", "/staff/languages"))
 	if hasRole(u, store.RoleCouncilAdmin) {
 		b.Nav = append(b.Nav, link("NavAudio", "/staff/audio"))

@@ -39,15 +39,13 @@ func (s *Server) surveyAuthoringRoutes(api, staff *gin.RouterGroup) {
 }
 
 // canSeeSurvey reports whether u (nil: anonymous) may see def: anyone a
-// national survey; a council survey everyone of its own council (its
-// co-producers too: they shape the survey with staff, and anyone with a
-// wave's link reads it anyway) and platform administrators only. Seeing
-// is reading and previewing; canEditSurvey says who may change it.
+// national survey; a council survey its own council's staff and platform
+// administrators only.
 func canSeeSurvey(u *store.User, def *survey.Definition) bool {
 	if def.Council == "" {
 		return true
 	}
-	return inCouncil(u, def.Council)
+	return inCouncil(u, def.Council) && hasRole(u, store.RoleFacilitator)
 }
 
 // canEditSurvey reports whether u may change def: a platform administrator

@@ -39,14 +39,13 @@ func (s *Server) listSurveys(c *gin.Context) {
 }
 
 // surveysFor lists the newest version of each survey u (nil: anonymous)
-// may see, national ones first, each group ordered by id: exactly those
-// for which canSeeSurvey holds, so that whatever a list shows opens.
+// may see, national ones first, each group ordered by id.
 func (s *Server) surveysFor(c *gin.Context, u *store.User) ([]*survey.Definition, error) {
 	ctx := c.Request.Context()
 	switch {
 	case hasRole(u, store.RolePlatformAdmin):
 		return s.store.AllLatestSurveys(ctx)
-	case u != nil && u.Council != "":
+	case u != nil && u.Council != "" && hasRole(u, store.RoleFacilitator):
 		return s.councilSurveys(ctx, u.Council)
 	}
 	return s.store.LatestSurveys(ctx)
