@@ -31,13 +31,13 @@ func TestBrowserSurveyEditorAxe(t *testing.T) {
 		t.Run(lang, func(t *testing.T) {
 			tab := staffTab(t, base, "admin@leeds.example")
 			for _, p := range []struct{ what, url, ready string }{
-				{"list", base + "/staff/surveys?lang=" + lang, "h1"},
+				{"list", base + "/staff/surveys?lang=" + lang, "#surveys-caption"},
 				{"editor", editor + "?lang=" + lang, "#survey-title"},
 				{"question", editor + "/question?id=mood&lang=" + lang, "#ed-text"},
 				{"multi question", editor + "/question?id=areas&lang=" + lang, "#ed-new-label"},
 				{"translation", editor + "/translate?to=ar&lang=" + lang, "#tr-title"},
 				{"delete", editor + "/delete?question=areas&lang=" + lang, "#confirm-delete"},
-				{"diff", base + "/staff/surveys/test-survey/diff?from=1&to=1&lang=" + lang, "h1"},
+				{"diff", base + "/staff/surveys/test-survey/diff?from=1&to=1&lang=" + lang, "#diff-from"},
 				{"preview", editor + "/preview?lang=" + lang, "#preview-notice"},
 			} {
 				tab.open(p.url, p.ready)
