@@ -90,6 +90,19 @@ func (b *clipBlobs) get(sum string) (clipBlob, bool) {
 	return blob, ok
 }
 
+// drop forgets the bytes of digest sum: a replaced or removed recording
+// must stop being served at once, not when the memory is next reclaimed.
+// If another clip still has the same bytes, the next request reads them
+// again from the store.
+func (b *clipBlobs) drop(sum string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if blob, ok := b.blobs[sum]; ok {
+		b.size -= len(blob.data)
+		delete(b.blobs, sum)
+	}
+}
+
 func (b *clipBlobs) put(sum string, blob clipBlob) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -300,6 +313,9 @@ func (s *Server) attachClip(ctx context.Context, u *store.User, t clipTarget, da
 	action := "audio.uploaded"
 	if old != nil {
 		action = "audio.replaced"
+		if old.SHA256 != clip.SHA256 {
+			s.clipBlobs.drop(old.SHA256)
+		}
 	}
 	s.auditClip(ctx, u, t.def, action, clip)
 	return clip, old != nil, nil
@@ -310,6 +326,7 @@ func (s *Server) detachClip(ctx context.Context, u *store.User, t clipTarget) er
 	old, err := s.store.DeleteClip(ctx, t.def.ID, t.question.ID, t.lang)
 	if old != nil {
 		s.forgetClips(t.def.ID)
+		s.clipBlobs.drop(old.SHA256)
 		s.auditClip(ctx, u, t.def, "audio.removed", old)
 	}
 	return err

@@ -298,9 +298,23 @@ func TestClipServedCachedForEver(t *testing.T) {
 		}
 	}
 
-	// Removed: gone (a browser that has it may keep it; its URL is never reused for other bytes).
+	// Replaced: the old bytes stop being served at once, though this
+	// process had them in memory; the new ones are served.
+	newURL := decodeClip(t, h.putClip(root, "/api/v1/surveys/test-survey/audio/home_safe/ar", clipFile(t, "hello.opus"), "")).URL
+	if rec := h.surveyGet(url, nil); rec.Code != http.StatusNotFound {
+		t.Errorf("GET the replaced clip: %d, want 404", rec.Code)
+	}
+	if rec := h.surveyGet(newURL, nil); rec.Code != http.StatusOK {
+		t.Fatalf("GET the new clip: %d", rec.Code)
+	}
+
+	// Removed: gone at once, from memory too (a browser that has it may
+	// keep it; its URL is never reused for other bytes).
 	if rec := h.do(request{method: "DELETE", path: "/api/v1/surveys/test-survey/audio/home_safe/ar", token: root}); rec.Code != http.StatusNoContent {
 		t.Fatalf("DELETE: %d %s", rec.Code, rec.Body)
+	}
+	if rec := h.surveyGet(newURL, nil); rec.Code != http.StatusNotFound {
+		t.Errorf("GET the removed clip: %d, want 404", rec.Code)
 	}
 	if rec := h.do(request{method: "DELETE", path: "/api/v1/surveys/test-survey/audio/home_safe/ar", token: root}); rec.Code != http.StatusNotFound {
 		t.Errorf("second DELETE: %d, want 404", rec.Code)
