@@ -72,6 +72,12 @@ type Writer struct {
 	recent     map[string]recountedWindow // waves just recounted: responses they counted
 	marked     map[string]bool            // waves this process's marker lists
 
+	// markerMu makes this writer's updates of its own marker (Prepare,
+	// BeginVote, the heartbeat) one at a time: the embedded store loses
+	// concurrent updates of one document, which could drop a wave from
+	// the marker.
+	markerMu sync.Mutex
+
 	flushMu   sync.Mutex                  // one flush or tally replacement at a time
 	unapplied map[string]map[string]int64 // tally id → increments a failed flush must retry
 	unqueued  []store.Text                // texts a failed flush must retry
@@ -166,9 +172,11 @@ func (w *Writer) loop() {
 			cancel()
 		case <-beat.C:
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			w.markerMu.Lock()
 			if err := w.store.TouchWriterMarker(ctx, w.id); err != nil {
 				w.logger.Warn("tally heartbeat failed", "err", err)
 			}
+			w.markerMu.Unlock()
 			cancel()
 		}
 	}
@@ -215,7 +223,10 @@ func (w *Writer) Prepare(ctx context.Context, wave string) error {
 	if marked {
 		return nil
 	}
-	if err := w.store.MarkWriterWave(ctx, w.id, wave); err != nil {
+	w.markerMu.Lock()
+	err := w.store.MarkWriterWave(ctx, w.id, wave)
+	w.markerMu.Unlock()
+	if err != nil {
 		return fmt.Errorf("tally.Prepare: %w", err)
 	}
 	w.mu.Lock()

@@ -90,7 +90,10 @@ func (w *Writer) BeginVote(ctx context.Context, session string) (done func(), er
 		w.mu.Unlock()
 	}
 	if !marked {
-		if err := w.store.MarkWriterSession(ctx, w.id, session); err != nil {
+		w.markerMu.Lock()
+		err := w.store.MarkWriterSession(ctx, w.id, session)
+		w.markerMu.Unlock()
+		if err != nil {
 			done()
 			return nil, fmt.Errorf("tally.BeginVote: %w", err)
 		}
