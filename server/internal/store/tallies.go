@@ -182,6 +182,46 @@ func (s *Store) WriterMarkers(ctx context.Context) ([]WriterMarker, error) {
 	return out, nil
 }
 
+// AdoptWriterMarks adds waves and sessions to writer id's marker, as
+// MarkWriterWave and MarkWriterSession do: a writer about to repair a dead
+// writer's waves lists them as its own first, so that its own death
+// before the repair is done leaves them to the next repair.
+func (s *Store) AdoptWriterMarks(ctx context.Context, id string, waves, sessions []string) error {
+	add := bson.M{}
+	if len(waves) > 0 {
+		add["waves"] = bson.M{"$each": waves}
+	}
+	if len(sessions) > 0 {
+		add["sessions"] = bson.M{"$each": sessions}
+	}
+	update := bson.M{"$set": bson.M{"seen": s.now().UTC()}}
+	if len(add) > 0 {
+		update["$addToSet"] = add
+	}
+	_, err := s.db.Collection(colWriters).UpdateOne(ctx, bson.M{"_id": id}, update)
+	return mapErr("store.AdoptWriterMarks", err)
+}
+
+// ClaimWriterMarker deletes writer id's marker if its seen is still seen
+// (the value the caller read and judged stale), and reports whether this
+// call deleted it. Of several callers racing for one marker exactly one
+// gets true, on MongoDB and on the embedded store alike: FerretDB v1.24
+// evaluates a delete's filter on a read and then runs
+// `DELETE ... WHERE _id IN (...)` in SQLite, reporting the rows that
+// statement removed, so only one racer's delete removes the row. (Its
+// findAndModify with remove returns the document it read whether or not
+// its own delete removed it, so FindOneAndDelete would let two win.) The
+// seen condition is atomic on MongoDB; on FerretDB a heartbeat landing
+// between the read and the delete would be overridden, which cannot
+// happen there because one process owns the embedded store.
+func (s *Store) ClaimWriterMarker(ctx context.Context, id string, seen time.Time) (bool, error) {
+	res, err := s.db.Collection(colWriters).DeleteOne(ctx, bson.M{"_id": id, "seen": seen.UTC()})
+	if err != nil {
+		return false, mapErr("store.ClaimWriterMarker", err)
+	}
+	return res.DeletedCount == 1, nil
+}
+
 // DeleteWriterMarker forgets a writer: it stopped cleanly, or its waves
 // were recounted.
 func (s *Store) DeleteWriterMarker(ctx context.Context, id string) error {

@@ -335,35 +335,3 @@ func (w *Writer) recountSession(ctx context.Context, session, cause string) (Vot
 	w.recounted("session", cause, rep.Corrected)
 	return rep, nil
 }
-
-// repairStaleSessions recounts the sessions that the given dead writers'
-// markers list.
-func (w *Writer) repairStaleSessions(ctx context.Context, markers []string) ([]VoteReport, error) {
-	all, err := w.store.WriterMarkers(ctx)
-	if err != nil {
-		return nil, err
-	}
-	dead := map[string]bool{}
-	for _, m := range markers {
-		dead[m] = true
-	}
-	seen := map[string]bool{}
-	var reports []VoteReport
-	for _, m := range all {
-		if !dead[m.ID] {
-			continue
-		}
-		for _, session := range m.Sessions {
-			if seen[session] {
-				continue
-			}
-			seen[session] = true
-			rep, err := w.recountSession(ctx, session, CauseStaleWriter)
-			if err != nil {
-				return reports, fmt.Errorf("recounting session %s: %w", session, err)
-			}
-			reports = append(reports, rep)
-		}
-	}
-	return reports, nil
-}
