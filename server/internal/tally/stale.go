@@ -40,6 +40,41 @@ func (w *Writer) stale(m store.WriterMarker, now time.Time) bool {
 	return m.ID != w.id && (w.opts.StaleAfter == 0 || now.Sub(m.Seen) >= w.opts.StaleAfter)
 }
 
+// updateMarker applies update to this writer's own marker, one update at a
+// time (markerMu). A marker that is gone was claimed by another writer
+// that took this one for dead (it went StaleAfter without a heartbeat: a
+// long pause, or cut off from the store) and recounted its waves then;
+// the counts this writer still held are flushed on top of that recount
+// and count some responses twice. So the marker is put back, listing what
+// it listed, and those waves and sessions are owed a recount here (at the
+// next check), which makes them exact again.
+func (w *Writer) updateMarker(ctx context.Context, update func(context.Context) error) error {
+	w.markerMu.Lock()
+	defer w.markerMu.Unlock()
+	err := update(ctx)
+	if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	w.mu.Lock()
+	for wave := range w.marked {
+		w.owedWaves[wave] = true
+	}
+	for session := range w.votes.marked {
+		w.owedSessions[session] = true
+	}
+	waves, sessions := sortedKeys(w.owedWaves), sortedKeys(w.owedSessions)
+	w.mu.Unlock()
+	w.logger.Error("another server took this tally writer for dead and recounted its waves; they will be recounted here again",
+		"writer", w.id, "waves", waves, "sessions", len(sessions))
+	if err := w.store.PutWriterMarker(ctx, w.id); err != nil && !errors.Is(err, store.ErrConflict) {
+		return err
+	}
+	if err := w.store.AdoptWriterMarks(ctx, w.id, waves, sessions); err != nil {
+		return err
+	}
+	return update(ctx)
+}
+
 // repairDead claims the markers of dead writers and recounts what they
 // listed, and whatever earlier claims left owed. It logs one line when it
 // recounted anything. The caller holds repairMu.
@@ -54,9 +89,9 @@ func (w *Writer) repairDead(ctx context.Context, def func(string, int) (*survey.
 		if !w.stale(m, now) {
 			continue
 		}
-		w.markerMu.Lock()
-		err := w.store.AdoptWriterMarks(ctx, w.id, m.Waves, m.Sessions)
-		w.markerMu.Unlock()
+		err := w.updateMarker(ctx, func(ctx context.Context) error {
+			return w.store.AdoptWriterMarks(ctx, w.id, m.Waves, m.Sessions)
+		})
 		if err != nil {
 			return nil, err
 		}

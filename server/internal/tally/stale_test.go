@@ -296,3 +296,57 @@ func TestWatchStaleRepairsOnItsOwn(t *testing.T) {
 		t.Errorf("markers %v left, want none: the dead writer's claimed, the stopped writer's removed", got)
 	}
 }
+
+// TestStalledWriterRecountsItsOwnWaves: a writer that went StaleAfter
+// without a heartbeat (paused, or cut off from the store) is taken for
+// dead and its waves recounted while it still holds counts; when it
+// resumes, its flush counts those responses a second time. At its next
+// marker update it finds its marker gone, puts it back and recounts its
+// waves at its next check, which makes them exact again.
+func TestStalledWriterRecountsItsOwnWaves(t *testing.T) {
+	s, clk, opts := multiServer(t)
+	def := seedSurvey(t)
+	ctx := context.Background()
+	stalled := startWriter(t, s, opts)
+	insert(t, s, stalled, def, "w1", 0, 10)
+
+	clk.Add(2 * time.Minute)
+	checker := startWriter(t, s, opts)
+	defer stopWriter(t, checker)
+	if _, err := checker.CheckStale(ctx, defs(def)); err != nil {
+		t.Fatal(err)
+	}
+	if got := len(markerIDs(t, s)); got != 1 {
+		t.Fatalf("%d markers, want the checker's only: the stalled writer's was claimed", got)
+	}
+
+	if err := stalled.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := wholeTally(t, s, "w1")[survey.KeyResponses]; got != 20 {
+		t.Fatalf("w1 counted %d after the stalled writer's flush; this test expects the 10 counted twice", got)
+	}
+	// Its next marker update (here a new wave's Prepare; the heartbeat
+	// likewise) finds the marker gone.
+	insert(t, s, stalled, def, "w2", 0, 3)
+	if got := len(markerIDs(t, s)); got != 2 {
+		t.Fatalf("%d markers, want the stalled writer's put back beside the checker's", got)
+	}
+	reports, err := stalled.CheckStale(ctx, defs(def))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(reports) != 1 || reports[0].Wave != "w1" || reports[0].Before != 20 || reports[0].After != 10 {
+		t.Errorf("the stalled writer's own recount: %+v, want w1 from 20 to 10", reports)
+	}
+	if err := stalled.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(wantWhole(def, 0, 10), wholeTally(t, s, "w1")); diff != "" {
+		t.Errorf("w1 (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(wantWhole(def, 0, 3), wholeTally(t, s, "w2")); diff != "" {
+		t.Errorf("w2 (-want +got):\n%s", diff)
+	}
+	stopWriter(t, stalled)
+}

@@ -195,11 +195,11 @@ func (w *Writer) loop() {
 			cancel()
 		case <-beat.C:
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			w.markerMu.Lock()
-			if err := w.store.TouchWriterMarker(ctx, w.id); err != nil {
+			if err := w.updateMarker(ctx, func(ctx context.Context) error {
+				return w.store.TouchWriterMarker(ctx, w.id)
+			}); err != nil {
 				w.logger.Warn("tally heartbeat failed", "err", err)
 			}
-			w.markerMu.Unlock()
 			cancel()
 		}
 	}
@@ -252,9 +252,9 @@ func (w *Writer) Prepare(ctx context.Context, wave string) error {
 	if marked {
 		return nil
 	}
-	w.markerMu.Lock()
-	err := w.store.MarkWriterWave(ctx, w.id, wave)
-	w.markerMu.Unlock()
+	err := w.updateMarker(ctx, func(ctx context.Context) error {
+		return w.store.MarkWriterWave(ctx, w.id, wave)
+	})
 	if err != nil {
 		return fmt.Errorf("tally.Prepare: %w", err)
 	}

@@ -90,9 +90,9 @@ func (w *Writer) BeginVote(ctx context.Context, session string) (done func(), er
 		w.mu.Unlock()
 	}
 	if !marked {
-		w.markerMu.Lock()
-		err := w.store.MarkWriterSession(ctx, w.id, session)
-		w.markerMu.Unlock()
+		err := w.updateMarker(ctx, func(ctx context.Context) error {
+			return w.store.MarkWriterSession(ctx, w.id, session)
+		})
 		if err != nil {
 			done()
 			return nil, fmt.Errorf("tally.BeginVote: %w", err)
