@@ -32,6 +32,9 @@ import (
 // A recount is harmless to repeat: it rebuilds the tallies from the stored
 // responses and votes, so a wave recounted twice (by the loser of a race
 // that adopted it, after its own death) ends with the same counts.
+//
+// A writer taken for dead may have been only paused: it finds its marker
+// gone at its next marker update and recounts its own waves (updateMarker).
 
 // stale reports whether m is another writer's marker that, at now, has
 // gone StaleAfter without a heartbeat. With StaleAfter zero every other
