@@ -263,6 +263,9 @@ func (a *App) Serve(ctx context.Context) error {
 		defer msrv.Close()
 	}
 	go a.repairStaleTallies()
+	// While it runs, the writer also repairs servers that die meanwhile
+	// (MongoDB only: the embedded store has this one process).
+	a.tally.WatchStale(a.web.Definition)
 	go a.sweepTokens(ctx)
 	go retention.Loop(ctx, a.Store, a.tally, a.logger, time.Hour, time.Now)
 	a.logger.Info("yousaid is listening", "addr", a.Addr())

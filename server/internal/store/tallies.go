@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -156,16 +157,29 @@ func (s *Store) PutWriterMarker(ctx context.Context, id string) error {
 }
 
 // MarkWriterWave records that writer id is about to change wave's tallies.
+// ErrNotFound when writer id has no marker (another writer claimed it).
 func (s *Store) MarkWriterWave(ctx context.Context, id, wave string) error {
-	_, err := s.db.Collection(colWriters).UpdateOne(ctx, bson.M{"_id": id},
+	return s.updateWriterMarker(ctx, "store.MarkWriterWave", id,
 		bson.M{"$addToSet": bson.M{"waves": wave}, "$set": bson.M{"seen": s.now().UTC()}})
-	return mapErr("store.MarkWriterWave", err)
 }
 
-// TouchWriterMarker says writer id is still alive.
+// TouchWriterMarker says writer id is still alive. ErrNotFound when writer
+// id has no marker (another writer claimed it).
 func (s *Store) TouchWriterMarker(ctx context.Context, id string) error {
-	_, err := s.db.Collection(colWriters).UpdateOne(ctx, bson.M{"_id": id}, bson.M{"$set": bson.M{"seen": s.now().UTC()}})
-	return mapErr("store.TouchWriterMarker", err)
+	return s.updateWriterMarker(ctx, "store.TouchWriterMarker", id, bson.M{"$set": bson.M{"seen": s.now().UTC()}})
+}
+
+// updateWriterMarker applies update to writer id's marker; ErrNotFound
+// when there is none.
+func (s *Store) updateWriterMarker(ctx context.Context, op, id string, update bson.M) error {
+	res, err := s.db.Collection(colWriters).UpdateOne(ctx, bson.M{"_id": id}, update)
+	if err != nil {
+		return mapErr(op, err)
+	}
+	if res.MatchedCount == 0 {
+		return fmt.Errorf("%s: %w", op, ErrNotFound)
+	}
+	return nil
 }
 
 // WriterMarkers lists every recorded tally writer (a few per process ever
@@ -180,6 +194,46 @@ func (s *Store) WriterMarkers(ctx context.Context) ([]WriterMarker, error) {
 		return nil, mapErr("store.WriterMarkers", err)
 	}
 	return out, nil
+}
+
+// AdoptWriterMarks adds waves and sessions to writer id's marker, as
+// MarkWriterWave and MarkWriterSession do: a writer about to repair a dead
+// writer's waves lists them as its own first, so that its own death
+// before the repair is done leaves them to the next repair. ErrNotFound
+// when writer id has no marker.
+func (s *Store) AdoptWriterMarks(ctx context.Context, id string, waves, sessions []string) error {
+	add := bson.M{}
+	if len(waves) > 0 {
+		add["waves"] = bson.M{"$each": waves}
+	}
+	if len(sessions) > 0 {
+		add["sessions"] = bson.M{"$each": sessions}
+	}
+	update := bson.M{"$set": bson.M{"seen": s.now().UTC()}}
+	if len(add) > 0 {
+		update["$addToSet"] = add
+	}
+	return s.updateWriterMarker(ctx, "store.AdoptWriterMarks", id, update)
+}
+
+// ClaimWriterMarker deletes writer id's marker if its seen is still seen
+// (the value the caller read and judged stale), and reports whether this
+// call deleted it. Of several callers racing for one marker exactly one
+// gets true, on MongoDB and on the embedded store alike: FerretDB v1.24
+// evaluates a delete's filter on a read and then runs
+// `DELETE ... WHERE _id IN (...)` in SQLite, reporting the rows that
+// statement removed, so only one racer's delete removes the row. (Its
+// findAndModify with remove returns the document it read whether or not
+// its own delete removed it, so FindOneAndDelete would let two win.) The
+// seen condition is atomic on MongoDB; on FerretDB a heartbeat landing
+// between the read and the delete would be overridden, which cannot
+// happen there because one process owns the embedded store.
+func (s *Store) ClaimWriterMarker(ctx context.Context, id string, seen time.Time) (bool, error) {
+	res, err := s.db.Collection(colWriters).DeleteOne(ctx, bson.M{"_id": id, "seen": seen.UTC()})
+	if err != nil {
+		return false, mapErr("store.ClaimWriterMarker", err)
+	}
+	return res.DeletedCount == 1, nil
 }
 
 // DeleteWriterMarker forgets a writer: it stopped cleanly, or its waves

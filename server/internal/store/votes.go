@@ -115,10 +115,10 @@ func (s *Store) ReplaceSessionTally(ctx context.Context, t SessionTally) error {
 
 // MarkWriterSession records that writer id is about to change a session's
 // tally, so that a recount finds it if the process dies first.
+// ErrNotFound when writer id has no marker (another writer claimed it).
 func (s *Store) MarkWriterSession(ctx context.Context, id, session string) error {
-	_, err := s.db.Collection(colWriters).UpdateOne(ctx, bson.M{"_id": id},
+	return s.updateWriterMarker(ctx, "store.MarkWriterSession", id,
 		bson.M{"$addToSet": bson.M{"sessions": session}, "$set": bson.M{"seen": s.now().UTC()}})
-	return mapErr("store.MarkWriterSession", err)
 }
 
 func isNoDocuments(err error) bool { return errors.Is(err, mongo.ErrNoDocuments) }

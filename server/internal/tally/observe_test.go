@@ -91,7 +91,7 @@ func TestRecountsAreObservedWithTheirCause(t *testing.T) {
 		t.Fatal(err)
 	}
 	wave := waves[0]
-	dead := tally.New(s, quiet, tally.Options{Interval: time.Hour})
+	dead := tally.New(s, quiet, tally.Options{Interval: time.Hour, Heartbeat: time.Hour})
 	if err := dead.Start(ctx); err != nil {
 		t.Fatal(err)
 	}

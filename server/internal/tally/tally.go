@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"log/slog"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -43,6 +42,16 @@ type Options struct {
 	// process is taken for dead. Zero means every other marker is stale,
 	// which is right for the embedded store: one process owns it.
 	StaleAfter time.Duration
+	// StaleCheck is about how often a running writer looks for other
+	// writers' stale markers and repairs them (WatchStale), jittered by up
+	// to a fifth either way so that servers started together do not check
+	// together. Default 1 minute. There is no periodic check when
+	// StaleAfter is zero: one process owns the store, and its start-up
+	// repair finds every other marker.
+	StaleCheck time.Duration
+	// Now is the clock that markers' ages are judged by; nil means
+	// time.Now. Markers are stamped by the store's clock.
+	Now func() time.Time
 	// Mask hides personal data in free text before it is queued for
 	// moderation; nil queues text as written.
 	Mask func(string) string
@@ -71,6 +80,20 @@ type Writer struct {
 	recounting map[string]bool            // waves being recounted: their entries wait
 	recent     map[string]recountedWindow // waves just recounted: responses they counted
 	marked     map[string]bool            // waves this process's marker lists
+	// owedWaves and owedSessions were claimed from dead writers' markers
+	// and are not recounted yet (a recount failed or was cut short).
+	owedWaves    map[string]bool
+	owedSessions map[string]bool
+
+	// markerMu makes this writer's updates of its own marker (Prepare,
+	// BeginVote, the heartbeat, a repair adopting a dead writer's waves)
+	// one at a time: the embedded store loses concurrent updates of one
+	// document, which could drop a wave from the marker.
+	markerMu sync.Mutex
+	// repairMu makes repairs of dead writers (start-up, the periodic
+	// check, -repair) one at a time.
+	repairMu sync.Mutex
+	watching sync.WaitGroup // the periodic check of WatchStale
 
 	flushMu   sync.Mutex                  // one flush or tally replacement at a time
 	unapplied map[string]map[string]int64 // tally id → increments a failed flush must retry
@@ -116,13 +139,19 @@ func New(s *store.Store, logger *slog.Logger, opts Options) *Writer {
 	if opts.Heartbeat == 0 {
 		opts.Heartbeat = 30 * time.Second
 	}
+	if opts.StaleCheck == 0 {
+		opts.StaleCheck = time.Minute
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
 	if opts.Mask == nil {
 		opts.Mask = func(s string) string { return s }
 	}
 	w := &Writer{
 		store: s, logger: logger, opts: opts, id: uuid.NewString(),
 		pending: map[string][]entry{}, recounting: map[string]bool{}, recent: map[string]recountedWindow{},
-		marked: map[string]bool{}, unapplied: map[string]map[string]int64{},
+		marked: map[string]bool{}, owedWaves: map[string]bool{}, owedSessions: map[string]bool{}, unapplied: map[string]map[string]int64{},
 		wavesOf: map[string]string{}, groupOf: map[string]survey.Group{},
 		stop: make(chan struct{}), done: make(chan struct{}),
 	}
@@ -166,7 +195,9 @@ func (w *Writer) loop() {
 			cancel()
 		case <-beat.C:
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			if err := w.store.TouchWriterMarker(ctx, w.id); err != nil {
+			if err := w.updateMarker(ctx, func(ctx context.Context) error {
+				return w.store.TouchWriterMarker(ctx, w.id)
+			}); err != nil {
 				w.logger.Warn("tally heartbeat failed", "err", err)
 			}
 			cancel()
@@ -179,9 +210,15 @@ func (w *Writer) loop() {
 func (w *Writer) Stop(ctx context.Context) error {
 	w.stopOnce.Do(func() { close(w.stop) })
 	<-w.done
+	w.watching.Wait()
 	for {
 		err := w.Flush(ctx)
 		if err == nil && w.empty() {
+			if w.owes() {
+				// The marker lists what was taken over from dead
+				// writers (adopt): the next start recounts it.
+				return errors.New("tally.Stop: waves taken over from a dead writer are not recounted yet; the marker stays for the next start")
+			}
 			return w.store.DeleteWriterMarker(ctx, w.id)
 		}
 		select {
@@ -215,7 +252,10 @@ func (w *Writer) Prepare(ctx context.Context, wave string) error {
 	if marked {
 		return nil
 	}
-	if err := w.store.MarkWriterWave(ctx, w.id, wave); err != nil {
+	err := w.updateMarker(ctx, func(ctx context.Context) error {
+		return w.store.MarkWriterWave(ctx, w.id, wave)
+	})
+	if err != nil {
 		return fmt.Errorf("tally.Prepare: %w", err)
 	}
 	w.mu.Lock()
@@ -574,67 +614,4 @@ func sameCounts(a, b map[string]int64) bool {
 		}
 	}
 	return true
-}
-
-// StaleWaves finds the markers of writers that died without a clean stop
-// and the waves they had touched.
-func (w *Writer) StaleWaves(ctx context.Context, now time.Time) (markers []string, waves []string, err error) {
-	all, err := w.store.WriterMarkers(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	seen := map[string]bool{}
-	for _, m := range all {
-		if m.ID == w.id || (w.opts.StaleAfter > 0 && now.Sub(m.Seen) < w.opts.StaleAfter) {
-			continue
-		}
-		markers = append(markers, m.ID)
-		for _, wave := range m.Waves {
-			if !seen[wave] {
-				seen[wave] = true
-				waves = append(waves, wave)
-			}
-		}
-	}
-	return markers, waves, nil
-}
-
-// RepairStale recounts the waves that dead writers may have left short and
-// the waves whose tallies fail their check, then forgets the dead writers.
-func (w *Writer) RepairStale(ctx context.Context, def func(string, int) (*survey.Definition, error)) ([]Report, error) {
-	markers, waves, err := w.StaleWaves(ctx, time.Now())
-	if err != nil {
-		return nil, err
-	}
-	suspect, err := w.Suspect(ctx)
-	if err != nil {
-		return nil, err
-	}
-	staleCount := len(waves)
-	for _, wave := range suspect {
-		if !slices.Contains(waves, wave) {
-			waves = append(waves, wave)
-		}
-	}
-	var reports []Report
-	for i, wave := range waves {
-		cause := CauseStaleWriter
-		if i >= staleCount {
-			cause = CauseCheckFailed
-		}
-		rep, err := w.RecountBecause(ctx, wave, def, cause)
-		if err != nil {
-			return reports, fmt.Errorf("recounting wave %s: %w", wave, err)
-		}
-		reports = append(reports, rep)
-	}
-	if _, err := w.repairStaleSessions(ctx, markers); err != nil {
-		return reports, err
-	}
-	for _, m := range markers {
-		if err := w.store.DeleteWriterMarker(ctx, m); err != nil {
-			return reports, err
-		}
-	}
-	return reports, nil
 }

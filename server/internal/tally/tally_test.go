@@ -215,8 +215,9 @@ func TestDeadWriterIsRepaired(t *testing.T) {
 	def := seedSurvey(t)
 	ctx := context.Background()
 	// A writer that flushes once, then "dies": its later counts are never
-	// written and its marker stays.
-	dead := tally.New(s, quiet, tally.Options{Interval: time.Hour})
+	// written and its marker stays. It never beats either: a live writer
+	// whose marker was claimed puts it back (TestStalledWriterRecountsItsOwnWaves).
+	dead := tally.New(s, quiet, tally.Options{Interval: time.Hour, Heartbeat: time.Hour})
 	if err := dead.Start(ctx); err != nil {
 		t.Fatal(err)
 	}

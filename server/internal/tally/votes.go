@@ -90,7 +90,10 @@ func (w *Writer) BeginVote(ctx context.Context, session string) (done func(), er
 		w.mu.Unlock()
 	}
 	if !marked {
-		if err := w.store.MarkWriterSession(ctx, w.id, session); err != nil {
+		err := w.updateMarker(ctx, func(ctx context.Context) error {
+			return w.store.MarkWriterSession(ctx, w.id, session)
+		})
+		if err != nil {
 			done()
 			return nil, fmt.Errorf("tally.BeginVote: %w", err)
 		}
@@ -331,36 +334,4 @@ func (w *Writer) recountSession(ctx context.Context, session, cause string) (Vot
 	w.notify(session)
 	w.recounted("session", cause, rep.Corrected)
 	return rep, nil
-}
-
-// repairStaleSessions recounts the sessions that the given dead writers'
-// markers list.
-func (w *Writer) repairStaleSessions(ctx context.Context, markers []string) ([]VoteReport, error) {
-	all, err := w.store.WriterMarkers(ctx)
-	if err != nil {
-		return nil, err
-	}
-	dead := map[string]bool{}
-	for _, m := range markers {
-		dead[m] = true
-	}
-	seen := map[string]bool{}
-	var reports []VoteReport
-	for _, m := range all {
-		if !dead[m.ID] {
-			continue
-		}
-		for _, session := range m.Sessions {
-			if seen[session] {
-				continue
-			}
-			seen[session] = true
-			rep, err := w.recountSession(ctx, session, CauseStaleWriter)
-			if err != nil {
-				return reports, fmt.Errorf("recounting session %s: %w", session, err)
-			}
-			reports = append(reports, rep)
-		}
-	}
-	return reports, nil
 }

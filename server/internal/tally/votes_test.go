@@ -75,7 +75,7 @@ func TestVotesCountedAndRecounted(t *testing.T) {
 	}
 
 	// A writer that dies (is never stopped) with votes unflushed.
-	dead := tally.New(s, quiet, tally.Options{Interval: time.Hour}) // it never gets to flush
+	dead := tally.New(s, quiet, tally.Options{Interval: time.Hour, Heartbeat: time.Hour}) // it never gets to flush
 	if err := dead.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
